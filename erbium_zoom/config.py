@@ -1,0 +1,110 @@
+"""Credentials and settings: from the environment or from what a person typed.
+
+Pure: reads a mapping (``os.environ`` by default), never the network. The client secret lives
+only in :class:`Credentials`, whose repr hides it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from erbium_zoom.errors import ConfigError
+
+DEFAULT_OAUTH_URL = "https://zoom.us/oauth/token"
+DEFAULT_API_URL = "https://api.zoom.us/v2"
+DEFAULT_HOSTS: tuple[str, ...] = ("me",)
+
+FIELD_LABELS = {
+    "account_id": "Account ID",
+    "client_id": "Client ID",
+    "client_secret": "Client Secret",
+}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """One client's Server-to-Server OAuth app. ``client_secret`` never shows in a repr."""
+
+    account_id: str
+    client_id: str
+    client_secret: str = field(repr=False)
+
+    @property
+    def cache_key(self) -> tuple[str, str]:
+        """What tokens and cached data are keyed on: never the secret."""
+        return (self.account_id, self.client_id)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where Zoom is, and whose events to list."""
+
+    oauth_url: str = DEFAULT_OAUTH_URL
+    api_url: str | None = None  # set → wins over the token's api_url
+    hosts: tuple[str, ...] = DEFAULT_HOSTS
+    timeout: float = 20.0
+
+
+def clean_credentials(
+    account_id: str | None, client_id: str | None, client_secret: str | None
+) -> tuple[Credentials, list[str]]:
+    """Strip stray whitespace (a common copy-paste slip), reporting it; refuse empty fields."""
+    values = {"account_id": account_id, "client_id": client_id, "client_secret": client_secret}
+    warnings = []
+    cleaned = {}
+    for name, raw in values.items():
+        value = (raw or "").strip()
+        if raw and value != raw:
+            warnings.append(
+                f"The {FIELD_LABELS[name]} had spaces or line breaks at its start or end; "
+                "they were removed."
+            )
+        cleaned[name] = value
+    empty = [FIELD_LABELS[name] for name, value in cleaned.items() if not value]
+    if empty:
+        raise ConfigError(
+            f"Missing {', '.join(empty)}: all three of Account ID, Client ID and Client Secret "
+            "are needed.",
+            field=next(name for name, value in cleaned.items() if not value),
+        )
+    for name, value in cleaned.items():
+        if any(ch.isspace() for ch in value):
+            raise ConfigError(
+                f"The {FIELD_LABELS[name]} contains a space or line break in the middle; "
+                "copy it again from the Zoom Marketplace.",
+                field=name,
+            )
+    return Credentials(**cleaned), warnings
+
+
+def parse_hosts(raw: str | None) -> tuple[str, ...]:
+    """Comma-separated host e-mails or user IDs; empty means the default ``me``."""
+    hosts = tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+    return hosts or DEFAULT_HOSTS
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings named in the README, from the environment."""
+    env = os.environ if environ is None else environ
+    return Settings(
+        oauth_url=(env.get("ERBIUM_ZOOM_OAUTH_URL") or DEFAULT_OAUTH_URL).strip(),
+        api_url=(env.get("ERBIUM_ZOOM_API_URL") or "").strip().rstrip("/") or None,
+        hosts=parse_hosts(env.get("ERBIUM_ZOOM_HOSTS")),
+    )
+
+
+def credentials_from_env(
+    environ: Mapping[str, str] | None = None,
+) -> tuple[Credentials | None, list[str]]:
+    """ZOOM_ACCOUNT_ID / ZOOM_CLIENT_ID / ZOOM_CLIENT_SECRET, or None when none is set.
+
+    Raises ConfigError when some but not all are set: a half configuration is a mistake to
+    report, not a reason to fall back to demo data.
+    """
+    env = os.environ if environ is None else environ
+    raw = [env.get(f"ZOOM_{name.upper()}") for name in FIELD_LABELS]
+    if not any((value or "").strip() for value in raw):
+        return None, []
+    return clean_credentials(*raw)

@@ -1,0 +1,330 @@
+"""The one typed error tree of erbium-zoom, and the one place that turns errors into words.
+
+Every failure the package can meet is raised as a subclass of :class:`ZoomError`. Zoom's own
+``code`` and ``message`` are kept as they came; ``advice`` says, in words an account manager can
+read out on a call, what to do next. No error ever holds the client secret or an access token.
+
+    ZoomError
+    ├── ConfigError             the credentials or settings given to us are unusable
+    ├── AuthError               the token endpoint refused (``field`` names what to fix)
+    ├── ZoomUnreachable         network error or timeout: no answer from Zoom
+    ├── WriteOutcomeUnknown     a change was sent but no clear answer came back
+    └── ApiError                the REST API answered with an error body
+        ├── TokenRejected       401 / 124 even after a fresh token
+        ├── MissingScope        4711 / 4700 (``scopes`` parsed from the message)
+        ├── PlanRequired        code 200: no permission, no Webinar plan, not a paid account
+        ├── UserNotFound        1001 (the host e-mail or user ID is wrong)
+        ├── EventNotFound       3001 (not found, expired, or not ended yet)
+        ├── RegistrantNotFound  3000 / 3079 on a registrant
+        ├── TooOld              12702 (older than Zoom keeps reports)
+        ├── RateLimited         429 (``limit_type`` "qps" or "daily", ``retry_at``)
+        ├── ServerError         5xx
+        └── InvalidResponse     a body that is not the JSON Zoom documents
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+
+class ZoomError(Exception):
+    """Base of every error erbium-zoom raises."""
+
+    kind = "error"
+    advice = "Try again; if it keeps happening, note the time and contact Erbium support."
+
+    def __init__(self, message: str, *, code: int | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.status = status
+
+    def __str__(self) -> str:
+        return user_message(self)
+
+
+class ConfigError(ZoomError):
+    """The credentials or settings are missing or malformed; nothing was sent to Zoom."""
+
+    kind = "config"
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.advice = "Fill in the missing value and check again."
+
+
+# What each token-endpoint error points at. Zoom's `error` field is the key; the value is the
+# field to fix and the advice. Sources: ../shared/docs/zoom-api.md §1 and user-needs.md §0.4.
+AUTH_DIAGNOSES: dict[str, tuple[str | None, str]] = {
+    "invalid_client": (
+        "client_id/client_secret",
+        "The Client ID or the Client Secret is wrong. Copy both again from the ERBIUM app's "
+        "App Credentials page in the Zoom Marketplace (watch for stray spaces).",
+    ),
+    "invalid_request": (
+        "account_id",
+        "The Account ID is wrong. Copy it again from the ERBIUM app's App Credentials page "
+        "(it is the first of the three values).",
+    ),
+    "unsupported_grant_type": (
+        "app_type",
+        "These credentials are not from a Server-to-Server OAuth app. In the Zoom Marketplace "
+        "choose Develop → Build App → Server-to-Server OAuth and use that app's credentials.",
+    ),
+    "app_disabled": (
+        "app_activation",
+        "The ERBIUM app is not activated. In the Zoom Marketplace open the app, go to "
+        "Activation and click 'Activate your app'.",
+    ),
+}
+
+
+class AuthError(ZoomError):
+    """The token endpoint refused the credentials; ``field`` says which one to fix."""
+
+    kind = "auth"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        error: str | None,
+        status: int | None,
+        code: int | None = None,
+    ):
+        super().__init__(message, code=code, status=status)
+        self.error = error
+        diagnosis = "app_disabled" if code == 4717 or _mentions_disabled(message) else error
+        self.field, self.advice = AUTH_DIAGNOSES.get(
+            diagnosis or "",
+            (
+                None,
+                "Zoom refused the credentials. Check the Account ID, Client ID and Client "
+                "Secret, and that the ERBIUM app is activated.",
+            ),
+        )
+        if diagnosis == "app_disabled":
+            self.error = "app_disabled"
+
+
+def _mentions_disabled(message: str) -> bool:
+    return "disabled" in message.lower() or "deactivated" in message.lower()
+
+
+class ZoomUnreachable(ZoomError):
+    """No answer from Zoom: DNS, connection refused, TLS or a timeout."""
+
+    kind = "unreachable"
+    advice = (
+        "Zoom cannot be reached from this machine. Check the network (or the "
+        "ERBIUM_ZOOM_OAUTH_URL / ERBIUM_ZOOM_API_URL settings) and try again."
+    )
+
+
+class WriteOutcomeUnknown(ZoomError):
+    """A change (add, delete, status update) was sent, but no clear answer came back.
+
+    It is not sent again automatically: Zoom may have made the change, and repeating it can
+    spend the registrant's daily allowance (3 adds, 10 status changes a day).
+    """
+
+    kind = "write_uncertain"
+    advice = (
+        "Zoom may or may not have made this change. Reload the registrant list to see whether "
+        "it took effect before trying again."
+    )
+
+
+class ApiError(ZoomError):
+    """Zoom's REST API answered with an error body ``{"code", "message"}``."""
+
+    kind = "api"
+
+
+class TokenRejected(ApiError):
+    """Zoom rejected the access token even after a fresh one was fetched."""
+
+    kind = "token_rejected"
+    advice = "Zoom rejected a fresh access token. Check that the ERBIUM app is still activated."
+
+
+_SCOPES_IN_MESSAGE = re.compile(r"scopes?\s*:?\s*\[([^\]]*)\]", re.IGNORECASE)
+
+
+def parse_scopes_from_message(message: str) -> list[str]:
+    """The scope names Zoom lists in '... does not contain scopes:[a, b].'"""
+    match = _SCOPES_IN_MESSAGE.search(message)
+    if not match:
+        return []
+    return [part.strip() for part in match.group(1).split(",") if part.strip()]
+
+
+class MissingScope(ApiError):
+    """The token lacks a scope this call needs (Zoom codes 4711 and 4700)."""
+
+    kind = "missing_scope"
+
+    def __init__(self, message: str, *, code: int | None = None, status: int | None = None):
+        super().__init__(message, code=code, status=status)
+        self.scopes = parse_scopes_from_message(message)
+        wanted = ", ".join(self.scopes) if self.scopes else "the scope this page needs"
+        self.advice = (
+            f"The ERBIUM app is missing a scope: {wanted}. Ask the client to add it under "
+            "Scopes in the Zoom Marketplace (any one of the listed names is enough), then re-check."
+        )
+
+
+class PlanRequired(ApiError):
+    """Zoom code 200: the plan or licence does not allow this (e.g. no Webinar add-on)."""
+
+    kind = "plan"
+
+    def __init__(self, message: str, *, code: int | None = None, status: int | None = None):
+        super().__init__(message, code=code, status=status)
+        if "webinar" in message.lower():
+            self.advice = (
+                "This account has no Webinar licence for that user. Webinars need a Pro (or "
+                "higher) account with the Webinar add-on assigned to the host."
+            )
+        else:
+            self.advice = (
+                "The client's Zoom plan or this user's licence does not allow this. Reports and "
+                "registration need a paid (Pro or higher) plan and a licensed host."
+            )
+
+
+class UserNotFound(ApiError):
+    """Zoom code 1001: the host e-mail or user ID does not exist on this account."""
+
+    kind = "user_not_found"
+    advice = (
+        "Zoom does not know that host on this account. Enter the host's Zoom e-mail address "
+        "or user ID (set ERBIUM_ZOOM_HOSTS, or the hosts field)."
+    )
+
+
+class EventNotFound(ApiError):
+    """Zoom code 3001: the meeting or webinar does not exist, has expired, or has not ended."""
+
+    kind = "event_not_found"
+    advice = (
+        "Zoom does not have that event: check the ID. Meeting IDs expire 30 days after last "
+        "use, and reports exist only once the event has ended (about 30 minutes later)."
+    )
+
+
+class RegistrantNotFound(ApiError):
+    """Zoom code 3000 / 3079 on a registrant call: no such registrant."""
+
+    kind = "registrant_not_found"
+    advice = "That registrant no longer exists on this event; reload the list."
+
+
+class TooOld(ApiError):
+    """Zoom code 12702: the event is older than Zoom keeps reports for."""
+
+    kind = "too_old"
+    advice = (
+        "Zoom no longer keeps reports this old (participant reports go back at most a year, "
+        "webinar reports about six months)."
+    )
+
+
+class RateLimited(ApiError):
+    """HTTP 429. ``limit_type`` is "qps" or "daily"; ``retry_at`` when Zoom said."""
+
+    kind = "rate_limited"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int | None = None,
+        status: int | None = 429,
+        limit_type: str = "qps",
+        category: str | None = None,
+        retry_at: datetime | None = None,
+    ):
+        super().__init__(message, code=code, status=status)
+        self.limit_type = limit_type
+        self.category = category
+        self.retry_at = retry_at
+        if limit_type == "daily":
+            when = f" It resets at {retry_at:%Y-%m-%d %H:%M} UTC." if retry_at else ""
+            self.advice = (
+                f"The client's Zoom account has used its daily {category or 'API'} allowance, "
+                f"shared by every app on the account.{when} Wait until then."
+            )
+        else:
+            self.advice = (
+                "Zoom is busy for this account (per-second limit). Wait a moment and retry."
+            )
+
+
+class ServerError(ApiError):
+    """Zoom answered 5xx."""
+
+    kind = "server_error"
+    advice = "Zoom had a server error. Wait a minute and try again."
+
+
+class InvalidResponse(ApiError):
+    """Zoom answered something that is not the JSON it documents."""
+
+    kind = "invalid_response"
+    advice = (
+        "Zoom sent an unreadable answer. Try again; if it persists, Zoom may be having trouble."
+    )
+
+
+# Zoom REST `code` → error class. HTTP status decides only where the code says nothing.
+_CLASS_BY_CODE: dict[int, type[ApiError]] = {
+    124: TokenRejected,
+    4700: MissingScope,
+    4711: MissingScope,
+    200: PlanRequired,
+    1001: UserNotFound,
+    3001: EventNotFound,
+    3079: RegistrantNotFound,
+    12702: TooOld,
+}
+
+
+def api_error_from(status: int, code: int | None, message: str) -> ApiError:
+    """Build the typed error for a REST error answer (not 429, which carries headers)."""
+    if "does not contain scope" in message.lower():
+        return MissingScope(message, code=code, status=status)
+    if code == 3000 and "registrant" in message.lower():
+        return RegistrantNotFound(message, code=code, status=status)
+    cls = _CLASS_BY_CODE.get(code or -1)
+    if cls is None:
+        cls = ServerError if status >= 500 else ApiError
+    return cls(message, code=code, status=status)
+
+
+def user_message(error: BaseException) -> str:
+    """The text to show a person for any error: what happened, then what to do."""
+    if not isinstance(error, ZoomError):
+        return (
+            "Something unexpected went wrong inside erbium-zoom. Try again; if it keeps "
+            f"happening, report it with this: {type(error).__name__}."
+        )
+    said = error.message.strip()
+    if error.code is not None:
+        said = f"Zoom said: {said} (code {error.code})"
+    elif isinstance(error, AuthError) and error.error:
+        said = f"Zoom said: {said} ({error.error})"
+    if said and not said.endswith((".", ")")):
+        said += "."
+    return f"{said} {error.advice}".strip()
+
+
+def error_summary(error: BaseException) -> dict:
+    """A JSON-ready description: kind, field (for auth/config errors) and message."""
+    return {
+        "kind": getattr(error, "kind", "internal"),
+        "field": getattr(error, "field", None),
+        "message": user_message(error),
+    }

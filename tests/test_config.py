@@ -1,0 +1,87 @@
+"""Configuration from the environment and from typed input."""
+
+from __future__ import annotations
+
+import pytest
+
+from erbium_zoom.config import (
+    DEFAULT_API_URL,
+    DEFAULT_OAUTH_URL,
+    clean_credentials,
+    credentials_from_env,
+    parse_hosts,
+    settings_from_env,
+)
+from erbium_zoom.errors import ConfigError
+
+
+def test_clean_credentials_strips_whitespace_and_warns_per_field():
+    creds, warnings = clean_credentials(" acc ", "cid\n", "secret")
+    assert (creds.account_id, creds.client_id, creds.client_secret) == ("acc", "cid", "secret")
+    assert len(warnings) == 2
+    assert "Account ID" in warnings[0] and "Client ID" in warnings[1]
+
+
+def test_clean_credentials_without_whitespace_has_no_warning():
+    assert clean_credentials("a", "b", "c")[1] == []
+
+
+def test_clean_credentials_names_the_empty_field():
+    with pytest.raises(ConfigError) as caught:
+        clean_credentials("acc", "  ", "secret")
+    assert caught.value.field == "client_id"
+    assert "Client ID" in str(caught.value)
+
+
+def test_clean_credentials_rejects_inner_space():
+    with pytest.raises(ConfigError) as caught:
+        clean_credentials("acc", "cid", "sec ret")
+    assert caught.value.field == "client_secret"
+    assert "sec ret" not in str(caught.value)
+
+
+def test_credentials_repr_hides_secret():
+    creds, _ = clean_credentials("acc", "cid", "TOPSECRET")
+    assert "TOPSECRET" not in repr(creds)
+    assert "TOPSECRET" not in str(creds.cache_key)
+
+
+def test_credentials_from_env_none_when_unset():
+    assert credentials_from_env({}) == (None, [])
+
+
+def test_credentials_from_env_reads_and_strips():
+    env = {"ZOOM_ACCOUNT_ID": "acc", "ZOOM_CLIENT_ID": " cid", "ZOOM_CLIENT_SECRET": "s"}
+    creds, warnings = credentials_from_env(env)
+    assert creds.client_id == "cid" and len(warnings) == 1
+
+
+def test_credentials_from_env_partial_is_an_error():
+    with pytest.raises(ConfigError) as caught:
+        credentials_from_env({"ZOOM_ACCOUNT_ID": "acc"})
+    assert caught.value.field == "client_id"
+
+
+def test_settings_defaults():
+    settings = settings_from_env({})
+    assert settings.oauth_url == DEFAULT_OAUTH_URL
+    assert settings.api_url is None
+    assert settings.hosts == ("me",)
+    assert DEFAULT_API_URL == "https://api.zoom.us/v2"
+
+
+def test_settings_from_env_overrides():
+    settings = settings_from_env(
+        {
+            "ERBIUM_ZOOM_OAUTH_URL": "http://127.0.0.1:9/oauth/token",
+            "ERBIUM_ZOOM_API_URL": "http://127.0.0.1:9/v2/",
+            "ERBIUM_ZOOM_HOSTS": " a@example.com, ,b@example.com ",
+        }
+    )
+    assert settings.oauth_url == "http://127.0.0.1:9/oauth/token"
+    assert settings.api_url == "http://127.0.0.1:9/v2"
+    assert settings.hosts == ("a@example.com", "b@example.com")
+
+
+def test_parse_hosts_empty_is_me():
+    assert parse_hosts(" , ") == ("me",)
