@@ -1,0 +1,177 @@
+"""Command line: ``python -m erbium_zoom check [--json]`` and ``python -m erbium_zoom simulate``.
+
+``check`` tests the credentials in the environment (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID,
+ZOOM_CLIENT_SECRET; ERBIUM_ZOOM_OAUTH_URL / ERBIUM_ZOOM_API_URL to point elsewhere) and exits
+0 (all 17 scopes), 1 (scopes missing) or 2 (cannot authenticate / bad configuration).
+``simulate`` serves the simulated Zoom account on 127.0.0.1. No traceback reaches the output:
+every failure is a sentence and an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping, Sequence
+
+import httpx
+
+from erbium_zoom.check import (
+    EXIT_CANNOT_AUTHENTICATE,
+    CheckResult,
+    check_credentials,
+    format_check_text,
+    overall_exit_code,
+)
+from erbium_zoom.config import credentials_from_env, settings_from_env
+from erbium_zoom.errors import ConfigError, ZoomError, user_message
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m erbium_zoom",
+        description="Check Zoom Server-to-Server OAuth credentials, or run a simulated Zoom.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    check = commands.add_parser(
+        "check",
+        help="check the credentials in the environment",
+        description="Exit 0: all 17 scopes; 1: scopes missing; 2: cannot authenticate.",
+    )
+    check.add_argument("--json", action="store_true", help="print one JSON object")
+
+    simulate = commands.add_parser("simulate", help="serve a simulated Zoom account on 127.0.0.1")
+    simulate.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any)")
+    simulate.add_argument("--scenario", default="full", help="scenario name or missing:a,b")
+    simulate.add_argument("--seed", type=int, default=7)
+    simulate.add_argument("--account-id")
+    simulate.add_argument("--client-id")
+    simulate.add_argument("--client-secret")
+    simulate.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    simulate.add_argument(
+        "--qps-limit",
+        action="append",
+        default=[],
+        metavar="CATEGORY=N",
+        help="requests per second for Light, Medium or Heavy (repeatable)",
+    )
+    simulate.add_argument(
+        "--daily-limit",
+        action="append",
+        default=[],
+        metavar="CATEGORY=N",
+        help="requests per UTC day for Light, Medium or Heavy (repeatable)",
+    )
+    simulate.add_argument("--token-ttl", type=int, default=3599, help="expires_in, seconds")
+    simulate.add_argument(
+        "--expire-tokens-after",
+        type=int,
+        metavar="N",
+        help="expire every token issued so far after N API requests",
+    )
+    simulate.add_argument("--server-errors", type=int, default=0, metavar="N")
+    simulate.add_argument("--malformed-json", type=int, default=0, metavar="N")
+    return parser
+
+
+def _limits(pairs: Sequence[str]) -> dict[str, int]:
+    limits = {}
+    for pair in pairs:
+        category, _, number = pair.partition("=")
+        category = category.strip().capitalize()
+        if category not in ("Light", "Medium", "Heavy") or not number.strip().isdigit():
+            raise ConfigError(
+                f"{pair!r} is not CATEGORY=N with CATEGORY Light, Medium or Heavy (e.g. Heavy=10)."
+            )
+        limits[category] = int(number)
+    return limits
+
+
+def run_check(
+    args: argparse.Namespace,
+    environ: Mapping[str, str] | None,
+    transport: httpx.BaseTransport | None,
+) -> int:
+    settings = settings_from_env(environ)
+    try:
+        credentials, warnings = credentials_from_env(environ)
+        if credentials is None:
+            raise ConfigError(
+                "No credentials: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET "
+                "(the ERBIUM app's App Credentials in the Zoom Marketplace)."
+            )
+    except ConfigError as error:
+        results = [CheckResult(account_id="", error=error)]
+    else:
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        results = [check_credentials(credentials, settings, transport=transport, warnings=warnings)]
+    if args.json:
+        print(json.dumps({"results": [r.to_dict() for r in results]}, indent=2))
+    else:
+        print("\n\n".join(format_check_text(r) for r in results))
+    return overall_exit_code(results)
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    from erbium_zoom import simulator  # only this command needs it
+
+    scenario = simulator.scenario_from_name(args.scenario)
+    faults = simulator.Faults(
+        qps_limits=_limits(args.qps_limit),
+        daily_limits=_limits(args.daily_limit),
+        latency=args.latency,
+        token_ttl=args.token_ttl,
+        expire_tokens_after=args.expire_tokens_after,
+        server_errors=args.server_errors,
+        malformed_json=args.malformed_json,
+    )
+    sim = simulator.SimulatedZoom(
+        scenario,
+        seed=args.seed,
+        faults=faults,
+        account_id=args.account_id or simulator.DEFAULT_ACCOUNT_ID,
+        client_id=args.client_id or simulator.DEFAULT_CLIENT_ID,
+        client_secret=args.client_secret or simulator.DEFAULT_CLIENT_SECRET,
+    )
+    with simulator.serve(sim, port=args.port) as server:
+        print(f"Simulated Zoom ({scenario.name}: {scenario.description}) on {server.url}")
+        print("Point erbium-zoom at it with:")
+        print(f"  export ERBIUM_ZOOM_OAUTH_URL={server.oauth_url}")
+        print(f"  export ERBIUM_ZOOM_API_URL={server.api_url}")
+        print(f"  export ZOOM_ACCOUNT_ID={sim.account_id}")
+        print(f"  export ZOOM_CLIENT_ID={sim.client_id}")
+        if args.client_secret:
+            print("  export ZOOM_CLIENT_SECRET=<the --client-secret you gave>")
+        else:
+            # The default is a published test value, shown so the server can be used at all.
+            print(f"  export ZOOM_CLIENT_SECRET={simulator.DEFAULT_CLIENT_SECRET}")
+        print("Press Ctrl+C to stop.", flush=True)
+        server.wait()
+    return 0
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> int:
+    args = _build_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return run_check(args, environ, transport)
+        return run_simulate(args)
+    except KeyboardInterrupt:
+        return 130
+    except (ZoomError, ValueError, OSError) as error:
+        text = user_message(error) if isinstance(error, ZoomError) else str(error)
+        print(f"error: {text}", file=sys.stderr)
+        return EXIT_CANNOT_AUTHENTICATE
+    except Exception as error:  # the promise is: never a traceback
+        print(f"error: {user_message(error)}", file=sys.stderr)
+        return EXIT_CANNOT_AUTHENTICATE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The connection check: can these credentials get a token, and does it carry the 17 scopes?
+
+Used by ``python -m erbium_zoom check`` and by the dashboard. One fresh token request per check
+(Zoom lags a few seconds behind scope changes, so a cached token would show stale scopes); no
+other call. Exit codes: 0 all scopes satisfied, 1 authenticated with scopes missing, 2 cannot
+authenticate or the configuration is wrong.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+
+from erbium_zoom.auth import TokenCache
+from erbium_zoom.client import ZoomClient
+from erbium_zoom.config import Credentials, Settings
+from erbium_zoom.errors import ZoomError, error_summary, user_message
+from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, GROUPS, ScopeReport
+
+EXIT_OK = 0
+EXIT_SCOPES_MISSING = 1
+EXIT_CANNOT_AUTHENTICATE = 2
+
+
+@dataclass
+class CheckResult:
+    """The outcome of checking one set of credentials."""
+
+    account_id: str
+    profile: str | None = None
+    report: ScopeReport | None = None
+    api_url: str | None = None
+    expires_at: datetime | None = None
+    error: BaseException | None = None
+    warnings: list[str] = field(default_factory=list)
+    checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.report is not None and self.report.ok
+
+    @property
+    def exit_code(self) -> int:
+        if self.error is not None or self.report is None:
+            return EXIT_CANNOT_AUTHENTICATE
+        return EXIT_OK if self.report.ok else EXIT_SCOPES_MISSING
+
+    def to_dict(self) -> dict:
+        """The JSON shape documented in the README (one entry of ``results``)."""
+        statuses = self.report.statuses if self.report else ()
+        return {
+            "profile": self.profile,
+            "ok": self.ok,
+            "account_id": self.account_id,
+            "api_url": self.api_url,
+            "scopes": [
+                {"scope": s.scope.name, "group": s.scope.group, "status": s.status}
+                for s in statuses
+            ],
+            "missing": self.report.missing if self.report else [],
+            "error": error_summary(self.error) if self.error is not None else None,
+        }
+
+
+def check_credentials(
+    credentials: Credentials,
+    settings: Settings | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    token_cache: TokenCache | None = None,
+    profile: str | None = None,
+    warnings: list[str] | None = None,
+) -> CheckResult:
+    """Fetch a fresh token and classify its scopes. Never raises a ZoomError: it is recorded."""
+    result = CheckResult(
+        account_id=credentials.account_id, profile=profile, warnings=list(warnings or [])
+    )
+    try:
+        with ZoomClient(
+            credentials, settings, transport=transport, token_cache=token_cache
+        ) as client:
+            token, report = client.check_scopes(fresh=True)
+    except ZoomError as error:
+        result.error = error
+        return result
+    result.report = report
+    result.api_url = token.api_url
+    result.expires_at = token.expires_at
+    return result
+
+
+def overall_exit_code(results: list[CheckResult]) -> int:
+    """The worst exit code among several checks."""
+    return max((r.exit_code for r in results), default=EXIT_CANNOT_AUTHENTICATE)
+
+
+STATUS_LABELS = {GRANTED: "granted", CLASSIC: "classic", "missing": "MISSING"}
+
+
+def format_check_text(result: CheckResult) -> str:
+    """A readable checklist for a terminal."""
+    title = f"Zoom connection check for account {result.account_id or '(none)'}"
+    if result.profile:
+        title += f" (profile {result.profile})"
+    lines = [title]
+    if result.error is not None:
+        lines.append(f"Cannot authenticate: {user_message(result.error)}")
+        return "\n".join(lines)
+    report = result.report
+    assert report is not None
+    lines.append(
+        f"Connected. API region: {result.api_url or 'not given (global https://api.zoom.us)'}."
+        + (f" Token expires {result.expires_at:%Y-%m-%d %H:%M} UTC." if result.expires_at else "")
+    )
+    lines.append(report.summary())
+    for group in GROUPS:
+        lines.append("")
+        lines.append(GROUP_TITLES[group])
+        for status in report.statuses:
+            if status.scope.group != group:
+                continue
+            label = STATUS_LABELS[status.status]
+            extra = f" (through {status.scope.classic})" if status.status == CLASSIC else ""
+            lines.append(f"  [{label:^7}] {status.scope.name}{extra}: {status.scope.unlocks}")
+    lines.append("")
+    if report.missing:
+        lines.append(f"Missing scopes ({len(report.missing)}): {', '.join(report.missing)}")
+        lines.append(
+            "Ask the client to add them: Zoom Marketplace → Manage → the ERBIUM app → Scopes → "
+            "Add Scopes → Continue, then Activate your app, and check again."
+        )
+    else:
+        lines.append("All 17 scopes are in place.")
+    return "\n".join(lines)
