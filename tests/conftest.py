@@ -1,0 +1,97 @@
+"""Shared fixtures: the simulated Zoom account, clients wired to it, and a network guard."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from datetime import UTC, datetime
+
+import pytest
+
+from erbium_zoom import auth
+from erbium_zoom.auth import TokenCache
+from erbium_zoom.client import ZoomClient
+from erbium_zoom.config import Credentials, Settings
+from erbium_zoom.simulator import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    SimulatedZoom,
+)
+
+FIXED_NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+SIM_CREDENTIALS = Credentials(DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+
+
+@pytest.fixture(autouse=True)
+def no_internet(monkeypatch):
+    """Any connection to a non-loopback address fails the test loudly."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not loopback:
+            raise AssertionError(f"test tried to reach the network: {address!r}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def fresh_shared_token_cache():
+    auth.SHARED_TOKEN_CACHE.clear()
+    yield
+    auth.SHARED_TOKEN_CACHE.clear()
+
+
+class SleepRecorder:
+    """Stands in for time.sleep: records the delays, never waits."""
+
+    def __init__(self):
+        self.delays: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> SleepRecorder:
+    return SleepRecorder()
+
+
+@pytest.fixture
+def sim() -> SimulatedZoom:
+    return SimulatedZoom("full", now=FIXED_NOW)
+
+
+@pytest.fixture
+def make_client(sleeps):
+    """Build a ZoomClient on a simulator's in-process transport, with an own token cache."""
+    clients = []
+
+    def build(simulator: SimulatedZoom, credentials: Credentials = SIM_CREDENTIALS, **kwargs):
+        kwargs.setdefault("token_cache", TokenCache())
+        kwargs.setdefault("sleep", sleeps)
+        kwargs.setdefault("jitter", lambda: 0.0)
+        kwargs.setdefault("now", lambda: FIXED_NOW)
+        client = ZoomClient(
+            credentials,
+            kwargs.pop("settings", Settings()),
+            transport=simulator.transport(),
+            **kwargs,
+        )
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(sim, make_client) -> ZoomClient:
+    return make_client(sim)

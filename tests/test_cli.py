@@ -1,0 +1,198 @@
+"""`python -m erbium_zoom check` and `simulate`: exit codes, JSON, text, and the loopback server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from erbium_zoom.__main__ import main
+from erbium_zoom.scopes import REQUIRED_SCOPES
+from erbium_zoom.simulator import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    SimulatedZoom,
+    serve,
+)
+from tests.conftest import FIXED_NOW
+
+ROOT = Path(__file__).resolve().parents[1]
+SIM_ENV = {
+    "ZOOM_ACCOUNT_ID": DEFAULT_ACCOUNT_ID,
+    "ZOOM_CLIENT_ID": DEFAULT_CLIENT_ID,
+    "ZOOM_CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
+}
+
+
+def run_check(capsys, scenario: str, *flags: str, env: dict | None = None):
+    sim = SimulatedZoom(scenario, now=FIXED_NOW)
+    code = main(
+        ["check", *flags], environ=SIM_ENV if env is None else env, transport=sim.transport()
+    )
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.mark.parametrize(
+    ("scenario", "exit_code", "missing"),
+    [
+        ("full", 0, 0),
+        ("no_webinar_plan", 0, 0),
+        ("classic", 1, 1),
+        ("missing_scopes", 1, 4),
+        ("missing:report:read:list_webinar_participants:admin", 1, 1),
+        ("wrong_secret", 2, 0),
+        ("wrong_account", 2, 0),
+        ("disabled_app", 2, 0),
+        ("wrong_app_type", 2, 0),
+    ],
+)
+def test_check_json_exit_codes_per_scenario(capsys, scenario, exit_code, missing):
+    code, out, _ = run_check(capsys, scenario, "--json")
+    assert code == exit_code
+    payload = json.loads(out)
+    assert list(payload) == ["results"] and len(payload["results"]) == 1
+    result = payload["results"][0]
+    assert set(result) == {"profile", "ok", "account_id", "api_url", "scopes", "missing", "error"}
+    assert result["profile"] is None
+    assert result["ok"] is (exit_code == 0)
+    assert result["account_id"] == DEFAULT_ACCOUNT_ID
+    assert len(result["missing"]) == missing
+    if exit_code == 2:
+        assert result["scopes"] == [] and result["error"]["kind"] == "auth"
+        assert result["error"]["field"] and result["error"]["message"]
+    else:
+        assert result["error"] is None
+        assert [s["scope"] for s in result["scopes"]] == [s.name for s in REQUIRED_SCOPES]
+        assert {s["group"] for s in result["scopes"]} == {"webinar", "meeting", "report"}
+        missing_in_list = [s["scope"] for s in result["scopes"] if s["status"] == "missing"]
+        assert missing_in_list == result["missing"]
+    assert DEFAULT_CLIENT_SECRET not in out
+
+
+def test_check_json_classic_statuses(capsys):
+    _, out, _ = run_check(capsys, "classic", "--json")
+    statuses = {s["scope"]: s["status"] for s in json.loads(out)["results"][0]["scopes"]}
+    assert statuses["meeting:write:participant:admin"] == "missing"
+    assert list(statuses.values()).count("classic") == 16
+
+
+def test_check_text_is_a_readable_checklist(capsys):
+    code, out, _ = run_check(capsys, "missing_scopes")
+    assert code == 1
+    assert "Webinar 7/7 · Meeting 6/8 · Report 0/2" in out
+    assert "MISSING" in out and "report:read:list_meeting_participants:admin" in out
+    assert "Traceback" not in out
+
+
+def test_check_text_names_the_field_on_wrong_secret(capsys):
+    code, out, _ = run_check(capsys, "wrong_secret")
+    assert code == 2
+    assert "Client Secret" in out and DEFAULT_CLIENT_SECRET not in out
+
+
+def test_check_without_credentials_exits_2_with_advice(capsys):
+    code, out, _ = run_check(capsys, "full", "--json", env={})
+    assert code == 2
+    error = json.loads(out)["results"][0]["error"]
+    assert error["kind"] == "config" and "ZOOM_ACCOUNT_ID" in error["message"]
+
+
+def test_check_warns_about_whitespace_on_stderr(capsys):
+    env = {**SIM_ENV, "ZOOM_CLIENT_ID": f"  {DEFAULT_CLIENT_ID}\n"}
+    code, _, err = run_check(capsys, "full", env=env)
+    assert code == 0
+    assert "Client ID" in err and "removed" in err
+
+
+def test_simulate_rejects_unknown_scenario_in_words(capsys):
+    code = main(["simulate", "--scenario", "nonsense", "--port", "0"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "full" in err and "Traceback" not in err
+
+
+def _subprocess_env(**extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOM_", "ERBIUM_ZOOM_"))}
+    env.update(extra)
+    return env
+
+
+def test_check_command_against_loopback_server():
+    sim = SimulatedZoom("missing_scopes", now=FIXED_NOW)
+    with serve(sim) as server:
+        env = _subprocess_env(
+            **SIM_ENV, ERBIUM_ZOOM_OAUTH_URL=server.oauth_url, ERBIUM_ZOOM_API_URL=server.api_url
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "erbium_zoom", "check", "--json"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1, done.stderr
+    assert len(json.loads(done.stdout)["results"][0]["missing"]) == 4
+    assert [c.path for c in sim.calls] == ["/oauth/token"]
+
+
+def test_check_command_reports_unreachable_zoom_without_traceback():
+    env = _subprocess_env(**SIM_ENV, ERBIUM_ZOOM_OAUTH_URL="http://127.0.0.1:9/oauth/token")
+    done = subprocess.run(
+        [sys.executable, "-m", "erbium_zoom", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    assert "cannot be reached" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_simulate_command_serves_and_check_passes():
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "erbium_zoom", "simulate", "--port", "0", "--scenario", "full"],
+        cwd=ROOT,
+        env=_subprocess_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        banner = []
+        for line in proc.stdout:
+            banner.append(line)
+            if "Ctrl+C" in line:
+                break
+        text = "".join(banner)
+        oauth_url = re.search(r"ERBIUM_ZOOM_OAUTH_URL=(\S+)", text).group(1)
+        api_url = re.search(r"ERBIUM_ZOOM_API_URL=(\S+)", text).group(1)
+        assert oauth_url.startswith("http://127.0.0.1:")
+        assert DEFAULT_CLIENT_SECRET in text  # the published test secret is shown to be usable
+        env = _subprocess_env(
+            **SIM_ENV, ERBIUM_ZOOM_OAUTH_URL=oauth_url, ERBIUM_ZOOM_API_URL=api_url
+        )
+        done = subprocess.run(
+            [sys.executable, "-m", "erbium_zoom", "check"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "All 17 scopes are in place." in done.stdout
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        proc.stdout.close()
+        proc.stderr.close()
