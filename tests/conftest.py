@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 import socket
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +24,23 @@ from erbium_zoom.simulator import (
 
 FIXED_NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SIM_CREDENTIALS = Credentials(DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+# Zoom's OpenAPI documents stay in ../shared (reference data, not copied into the repository).
+SPEC_PATH = (
+    Path(os.environ.get("ERBIUM_ZOOM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+    / "zoom-openapi"
+    / "zoom-meetings-api.openapi.json"
+)
+
+
+@pytest.fixture(scope="session")
+def zoom_openapi_spec() -> dict:
+    """Zoom's Meetings OpenAPI spec; skipped on a user's machine, required in CI."""
+    if not SPEC_PATH.exists():
+        reason = f"Zoom's OpenAPI spec not found at {SPEC_PATH} (set ERBIUM_ZOOM_SHARED)"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run the conformance tests")
+        pytest.skip(reason)
+    return json.loads(SPEC_PATH.read_text())
 
 
 @pytest.fixture(autouse=True)

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
-
-import pytest
 
 from erbium_zoom.scopes import (
     CLASSIC,
@@ -19,11 +15,6 @@ from erbium_zoom.scopes import (
 )
 
 ALL_GRANULAR = " ".join(s.name for s in REQUIRED_SCOPES)
-SPEC = (
-    Path(os.environ.get("ERBIUM_ZOOM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-    / "zoom-openapi"
-    / "zoom-meetings-api.openapi.json"
-)
 
 
 def test_required_scopes_are_seventeen_in_three_groups():
@@ -80,10 +71,9 @@ def test_scope_without_endpoint_carries_a_note():
     )
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason=f"Zoom's OpenAPI spec not found at {SPEC}")
-def test_scope_table_matches_zoom_openapi_spec():
+def test_scope_table_matches_zoom_openapi_spec(zoom_openapi_spec):
     """Each scope's endpoint and classic twin are what Zoom's spec says."""
-    paths = json.loads(SPEC.read_text())["paths"]
+    paths = zoom_openapi_spec["paths"]
     checked = 0
     for scope in REQUIRED_SCOPES:
         if scope.path is None:
@@ -96,6 +86,5 @@ def test_scope_table_matches_zoom_openapi_spec():
     assert checked == 16
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason=f"Zoom's OpenAPI spec not found at {SPEC}")
-def test_scope_without_endpoint_is_absent_from_spec():
-    assert "meeting:write:participant:admin" not in SPEC.read_text()
+def test_scope_without_endpoint_is_absent_from_spec(zoom_openapi_spec):
+    assert "meeting:write:participant:admin" not in json.dumps(zoom_openapi_spec)

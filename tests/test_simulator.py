@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
 import threading
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from urllib.parse import quote
 
 import httpx
@@ -43,11 +41,6 @@ API = "https://api.zoom.us/v2"
 PLAN_MISSING = (
     "Webinar plan is missing. You must subscribe to the webinar plan and enable webinars for "
     "this user in order to perform this action."
-)
-SPEC_PATH = (
-    Path(os.environ.get("ERBIUM_ZOOM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
-    / "zoom-openapi"
-    / "zoom-meetings-api.openapi.json"
 )
 
 
@@ -1325,10 +1318,8 @@ def test_server_refuses_non_loopback_host(host):
 
 
 @pytest.fixture(scope="module")
-def spec() -> dict:
-    if not SPEC_PATH.exists():
-        pytest.skip(f"Zoom OpenAPI spec not found at {SPEC_PATH} (set ERBIUM_ZOOM_SHARED)")
-    return json.loads(SPEC_PATH.read_text())
+def spec(zoom_openapi_spec) -> dict:
+    return zoom_openapi_spec
 
 
 _FORMATS = jsonschema.FormatChecker()
