@@ -10,13 +10,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import httpx
 
 from erbium_zoom.auth import TokenCache
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import Credentials, Settings
-from erbium_zoom.errors import ZoomError, error_summary, user_message
+from erbium_zoom.errors import (
+    EventNotFound,
+    MissingScope,
+    PlanRequired,
+    ZoomError,
+    error_summary,
+    user_message,
+)
 from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, GROUPS, ScopeReport
 
 EXIT_OK = 0
@@ -74,14 +82,19 @@ def check_credentials(
     warnings: list[str] | None = None,
 ) -> CheckResult:
     """Fetch a fresh token and classify its scopes. Never raises a ZoomError: it is recorded."""
+    with ZoomClient(credentials, settings, transport=transport, token_cache=token_cache) as client:
+        return check_with_client(client, profile=profile, warnings=warnings)
+
+
+def check_with_client(
+    client: ZoomClient, *, profile: str | None = None, warnings: list[str] | None = None
+) -> CheckResult:
+    """The check through an existing client (its fresh token then serves later calls)."""
     result = CheckResult(
-        account_id=credentials.account_id, profile=profile, warnings=list(warnings or [])
+        account_id=client.credentials.account_id, profile=profile, warnings=list(warnings or [])
     )
     try:
-        with ZoomClient(
-            credentials, settings, transport=transport, token_cache=token_cache
-        ) as client:
-            token, report = client.check_scopes(fresh=True)
+        token, report = client.check_scopes(fresh=True)
     except ZoomError as error:
         result.error = error
         return result
@@ -134,3 +147,72 @@ def format_check_text(result: CheckResult) -> str:
     else:
         lines.append("All 17 scopes are in place.")
     return "\n".join(lines)
+
+
+# ---- plan check ---------------------------------------------------------------------------
+
+PLAN_OK = "available"
+PLAN_MISSING = "plan"
+PLAN_SCOPE = "scope"
+PLAN_ERROR = "error"
+
+# A meeting ID that cannot exist: a report call for it answers "not found" when reports are
+# available to this account, and code 200 when the plan does not include them.
+REPORT_PROBE_ID = "0"
+
+
+@dataclass(frozen=True)
+class PlanProbe:
+    """One read-only call that shows whether the plan allows an area of the dashboard."""
+
+    area: str
+    status: str  # PLAN_OK | PLAN_MISSING | PLAN_SCOPE | PLAN_ERROR
+    message: str
+
+    @property
+    def ok(self) -> bool:
+        return self.status == PLAN_OK
+
+
+def _probe(area: str, call, available: str, not_found_means_ok: bool = False) -> PlanProbe:
+    try:
+        call()
+    except PlanRequired as error:
+        return PlanProbe(area, PLAN_MISSING, user_message(error))
+    except MissingScope as error:
+        return PlanProbe(
+            area, PLAN_SCOPE, f"Not checked: a scope is missing ({', '.join(error.scopes)})."
+        )
+    except EventNotFound:
+        if not_found_means_ok:
+            return PlanProbe(area, PLAN_OK, available)
+        raise
+    except ZoomError as error:
+        return PlanProbe(area, PLAN_ERROR, user_message(error))
+    return PlanProbe(area, PLAN_OK, available)
+
+
+def check_plan(client: ZoomClient, host: str = "me") -> list[PlanProbe]:
+    """One read-only call each for webinars, meetings and reports (3 calls)."""
+    user = quote(host, safe="@")
+    one = {"type": "upcoming", "page_size": 1}
+    return [
+        _probe(
+            "Webinars",
+            lambda: client.get_json(f"/users/{user}/webinars", one),
+            "Webinars are available (Pro or higher with the Webinar add-on).",
+        ),
+        _probe(
+            "Meetings",
+            lambda: client.get_json(f"/users/{user}/meetings", one),
+            "Meetings are available.",
+        ),
+        _probe(
+            "Reports",
+            lambda: client.get_json(
+                f"/report/meetings/{REPORT_PROBE_ID}/participants", {"page_size": 1}
+            ),
+            "Participant reports are available (paid plan).",
+            not_found_means_ok=True,
+        ),
+    ]

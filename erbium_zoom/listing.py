@@ -1,0 +1,86 @@
+"""Loading the upcoming events of a client's hosts, with registration settings and counts.
+
+I/O through a ZoomClient, no streamlit. A failure for one host or one kind of event is kept as
+a problem next to the rest, so a page can show what loaded and say what did not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from erbium_zoom.client import ZoomClient
+from erbium_zoom.errors import ZoomError
+from erbium_zoom.models import Event, EventKind, RegistrantCounts
+
+
+@dataclass(frozen=True)
+class ListingProblem:
+    """What could not be loaded, and why."""
+
+    what: str  # e.g. "Webinars of me", "Registrant counts of 8123…"
+    error: ZoomError
+
+
+@dataclass
+class EventListing:
+    """Upcoming events over all hosts, with what loaded and what did not."""
+
+    events: list[Event] = field(default_factory=list)
+    counts: dict[tuple[str, int], RegistrantCounts] = field(default_factory=dict)
+    host_labels: dict[str, str] = field(default_factory=dict)
+    problems: list[ListingProblem] = field(default_factory=list)
+    rejected_hosts: list[str] = field(default_factory=list)
+
+    def find(self, kind: str, event_id: int) -> Event | None:
+        return next((e for e in self.events if e.kind.value == kind and e.id == event_id), None)
+
+
+def host_label(host: str) -> str:
+    return "me (account owner)" if host == "me" else host
+
+
+def load_upcoming(client: ZoomClient, hosts: tuple[str, ...]) -> EventListing:
+    """Upcoming webinars and meetings per host; details and registrant counts per event.
+
+    List answers carry no registration settings, so each event is fetched once (a Light
+    call) and its registrants counted only when registration is on (3 Medium calls).
+    """
+    listing = EventListing()
+    seen: set[tuple[str, int]] = set()
+    for host in hosts:
+        failures = 0
+        for kind in EventKind:
+            try:
+                events = client.list_events(kind, host, "upcoming")
+            except ZoomError as error:
+                failures += 1
+                listing.problems.append(ListingProblem(f"{kind.title}s of {host}", error))
+                continue
+            for event in events:
+                if (event.kind.value, event.id) in seen:
+                    continue  # a co-hosted event listed under two hosts
+                seen.add((event.kind.value, event.id))
+                listing.host_labels.setdefault(event.host_id or "", host_label(host))
+                listing.events.append(event)
+        if failures == len(EventKind):
+            listing.rejected_hosts.append(host)
+    listing.events = [_with_details(client, event, listing) for event in listing.events]
+    for event in listing.events:
+        if event.registration_enabled:
+            try:
+                listing.counts[(event.kind.value, event.id)] = client.count_registrants(
+                    event.kind, event.id
+                )
+            except ZoomError as error:
+                listing.problems.append(
+                    ListingProblem(f"Registrant counts of {event.topic} ({event.id})", error)
+                )
+    return listing
+
+
+def _with_details(client: ZoomClient, event: Event, listing: EventListing) -> Event:
+    try:
+        return client.get_event(event.kind, event.id)
+    except ZoomError as error:
+        listing.problems.append(ListingProblem(f"Details of {event.topic} ({event.id})", error))
+        return event

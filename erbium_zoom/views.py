@@ -1,0 +1,224 @@
+"""Pure data shaping for the pages: typed rows in; tables, filters and texts out.
+
+No I/O and no streamlit: every function here is tested on small hand-built inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pandas as pd
+
+from erbium_zoom.models import Event, Registrant, RegistrantCounts, StatusUpdateResult
+from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, ScopeReport
+
+STATUS_TEXT = {
+    GRANTED: "✅ Granted",
+    CLASSIC: "☑️ Granted (classic scope)",
+    "missing": "❌ Missing",
+}
+
+MARKETPLACE_STEPS = (
+    "Sign in to https://marketplace.zoom.us with the Zoom account that owns the {app} app.",
+    "Choose Develop → Build App, then open the Server-to-Server OAuth app named {app}.",
+    "Open Scopes and click Add Scopes.",
+    "Search for and tick each scope listed below, then click Done.",
+    "Click Continue, then open Activation and click Activate your app.",
+)
+
+
+def checklist_rows(report: ScopeReport, group: str | None = None) -> list[dict]:
+    """One row per required scope (optionally one group), for a table."""
+    rows = []
+    for status in report.statuses:
+        if group is not None and status.scope.group != group:
+            continue
+        text = STATUS_TEXT[status.status]
+        if status.status == CLASSIC:
+            text = f"{text}: {status.scope.classic}"
+        rows.append(
+            {
+                "Group": GROUP_TITLES[status.scope.group],
+                "Scope": status.scope.name,
+                "Status": text,
+                "Unlocks in this dashboard": status.scope.unlocks,
+                "Zoom endpoint": status.scope.endpoint or "none confirmed",
+            }
+        )
+    return rows
+
+
+def missing_scopes_text(missing: Sequence[str]) -> str:
+    """The missing scopes, one per line, for pasting into Zoom's scope search."""
+    return "\n".join(missing)
+
+
+def client_message(missing: Sequence[str], *, app_name: str = "ERBIUM") -> str:
+    """A ready-to-send message walking the client through adding exactly these scopes."""
+    if not missing:
+        return (
+            f"Hello,\n\nThank you: the {app_name} app in your Zoom account has every scope "
+            "Erbium needs. There is nothing more to do.\n"
+        )
+    steps = "\n".join(
+        f"{number}. {step.format(app=app_name)}"
+        for number, step in enumerate(MARKETPLACE_STEPS, start=1)
+    )
+    scopes = "\n".join(f"   - {scope}" for scope in missing)
+    plural = "s" if len(missing) != 1 else ""
+    return (
+        f"Hello,\n\nThe {app_name} app in your Zoom account is missing {len(missing)} "
+        f"scope{plural} that Erbium needs. Could you add {'them' if plural else 'it'}?\n\n"
+        f"{steps}\n\nThe scope{plural} to add:\n{scopes}\n\n"
+        "Nothing else changes: the Account ID, Client ID and Client Secret stay the same. "
+        "Let us know when it is done and we will re-check the connection.\n\nThank you!\n"
+    )
+
+
+def zone(name: str | None) -> ZoneInfo:
+    """A time zone by IANA name, UTC when unknown or empty."""
+    try:
+        return ZoneInfo(name) if name else ZoneInfo("UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _local(moment: datetime | None, tz_name: str | None) -> str:
+    if moment is None:
+        return ""
+    return moment.astimezone(zone(tz_name)).strftime("%a %d %b %Y %H:%M")
+
+
+def _registration_text(event: Event) -> str:
+    enabled = event.registration_enabled
+    if enabled is None:
+        return "unknown"
+    if not enabled:
+        return "off"
+    return "on (manual approval)" if event.approval_type == 1 else "on"
+
+
+EVENT_COLUMNS = [
+    "Kind",
+    "Topic",
+    "Start (event time)",
+    "Event time zone",
+    "Start (your time)",
+    "Duration (min)",
+    "Host",
+    "Join link",
+    "Registration",
+    "Approved",
+    "Pending",
+    "Denied",
+    "ID",
+    "start_utc",
+]
+
+
+def events_frame(
+    events: Iterable[Event],
+    counts: Mapping[tuple[str, int], RegistrantCounts],
+    *,
+    viewer_tz: str | None,
+    host_labels: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """The events table: one row per event, soonest first; counts blank where not loaded."""
+    rows = []
+    for event in events:
+        count = counts.get((event.kind.value, event.id))
+        rows.append(
+            {
+                "Kind": event.kind.title,
+                "Topic": event.topic,
+                "Start (event time)": _local(event.start_time, event.timezone),
+                "Event time zone": event.timezone or "UTC",
+                "Start (your time)": _local(event.start_time, viewer_tz),
+                "Duration (min)": event.duration,
+                "Host": (host_labels or {}).get(event.host_id or "", event.host_id or ""),
+                "Join link": event.join_url or "",
+                "Registration": _registration_text(event),
+                "Approved": count.approved if count else None,
+                "Pending": count.pending if count else None,
+                "Denied": count.denied if count else None,
+                "ID": event.id,
+                "start_utc": event.start_time,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=EVENT_COLUMNS)
+    for column in ("Duration (min)", "Approved", "Pending", "Denied"):
+        frame[column] = frame[column].astype("Int64")
+    frame["start_utc"] = pd.to_datetime(frame["start_utc"], utc=True)
+    return frame.sort_values("start_utc", kind="stable").reset_index(drop=True)
+
+
+def filter_events(
+    frame: pd.DataFrame,
+    *,
+    hosts: Sequence[str] | None = None,
+    kinds: Sequence[str] | None = None,
+    window: tuple[date, date] | None = None,
+    viewer_tz: str | None = None,
+    text: str = "",
+) -> pd.DataFrame:
+    """Rows matching every filter given; the window is inclusive, in the viewer's time zone."""
+    keep = pd.Series(True, index=frame.index)
+    if hosts:
+        keep &= frame["Host"].isin(hosts)
+    if kinds:
+        keep &= frame["Kind"].isin(kinds)
+    if window:
+        tz = zone(viewer_tz)
+        start = pd.Timestamp(datetime.combine(window[0], time.min, tz))
+        end = pd.Timestamp(datetime.combine(window[1], time.max, tz))
+        keep &= frame["start_utc"].between(start, end)
+    needle = text.strip().lower()
+    if needle:
+        haystack = frame["Topic"].str.lower() + " " + frame["ID"].astype(str)
+        keep &= haystack.str.contains(needle, regex=False)
+    return frame[keep].reset_index(drop=True)
+
+
+REGISTRANT_COLUMNS = ["Name", "Email", "Status", "Registered (UTC)", "ID"]
+
+
+def registrants_frame(registrants: Iterable[Registrant]) -> pd.DataFrame:
+    """Registrants as a table, in Zoom's order."""
+    rows = [
+        {
+            "Name": r.name,
+            "Email": r.email,
+            "Status": r.status,
+            "Registered (UTC)": r.create_time.strftime("%Y-%m-%d %H:%M") if r.create_time else "",
+            "ID": r.id,
+        }
+        for r in registrants
+    ]
+    return pd.DataFrame(rows, columns=REGISTRANT_COLUMNS)
+
+
+def registrant_label(registrant: Registrant) -> str:
+    """How a registrant appears in pickers: name and e-mail, ID when both are empty."""
+    name = registrant.name or "(no name)"
+    return f"{name} <{registrant.email}>" if registrant.email else f"{name} [{registrant.id}]"
+
+
+def event_label(event: Event, viewer_tz: str | None = None) -> str:
+    """How an event appears in pickers."""
+    when = _local(event.start_time, viewer_tz or event.timezone)
+    return f"{event.kind.title}: {event.topic} ({when}) · {event.id}"
+
+
+ACTION_PAST = {"approve": "approved", "deny": "denied", "cancel": "cancelled"}
+
+
+def describe_status_update(result: StatusUpdateResult) -> str:
+    """Zoom's answer to a status update, in words."""
+    people = "registrant" if result.updated == 1 else "registrants"
+    calls = "call" if result.calls == 1 else "calls"
+    return (
+        f"Zoom {ACTION_PAST[result.action]} {result.updated} {people} "
+        f"({result.calls} {calls} to Zoom, each answered 204 No Content)."
+    )
