@@ -1,9 +1,20 @@
-"""erbium-zoom dashboard entry point (placeholder until the pages land).
+"""erbium-zoom: the entry point. Page setup, the shared sidebar, and the page router.
 
-Shows the connection check for the credentials in the environment, or for the simulated Zoom
-account when none are set.
+Run with `make run` (or `streamlit run app.py`). Without credentials it shows demo data from a
+simulated Zoom account.
 """
 
-from erbium_zoom.ui import render_connection_overview
+import streamlit as st
 
-render_connection_overview()
+from erbium_zoom import ui
+
+st.set_page_config(page_title="erbium-zoom", page_icon="📡", layout="wide")
+
+pages = [
+    st.Page("pages/connection.py", title="Connection", icon="🔑", default=True),
+    st.Page("pages/events.py", title="Events", icon="📅", url_path="events"),
+    st.Page("pages/registrants.py", title="Registrants", icon="🧑‍🤝‍🧑", url_path="registrants"),
+]
+navigation = st.navigation(pages)
+ui.render_sidebar()
+navigation.run()

@@ -1,67 +1,218 @@
 """The Streamlit glue: the only module of the package that imports streamlit.
 
-Pages call these functions; everything they show comes from the pure core (config, client,
-check, scopes). Errors are rendered through :func:`erbium_zoom.errors.user_message` only.
+Pages call these helpers to find the connection in use, get a client for it, load data through a
+per-session cache keyed by the account, and show errors. Everything shown comes from the pure
+core; every error is put into words by :func:`erbium_zoom.errors.user_message` and nowhere else.
+
+Session-state keys used here start with ``conn_`` (connection), ``cache_`` (loaded data) or
+``demo_``; pages use their own prefixes (``connection_``, ``events_``, ``registrants_``).
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
 import streamlit as st
 
 from erbium_zoom import simulator
-from erbium_zoom.check import check_credentials
-from erbium_zoom.config import Credentials, credentials_from_env, settings_from_env
-from erbium_zoom.errors import ZoomError, user_message
-from erbium_zoom.scopes import CLASSIC, GRANTED
+from erbium_zoom.check import CheckResult, PlanProbe, check_plan, check_with_client
+from erbium_zoom.client import ZoomClient
+from erbium_zoom.config import parse_hosts
+from erbium_zoom.connection import (
+    DEFAULT_DEMO_SCENARIO,
+    DEMO_SCENARIOS,
+    SOURCE_SESSION,
+    SOURCE_TEXT,
+    Connection,
+    build_client,
+    resolve_connection,
+)
+from erbium_zoom.errors import MissingScope, ZoomError, user_message
 
-STATUS_ICONS = {GRANTED: "✅ granted", CLASSIC: "☑️ classic scope", "missing": "❌ missing"}
+T = TypeVar("T")
+
+DATA_TTL = 120.0  # seconds a loaded list stays fresh in this session
+CONNECTION_PAGE = "pages/connection.py"
 
 
-@st.cache_resource
-def _demo_account() -> simulator.SimulatedZoom:
-    """One simulated account per server process: demo data only, no secrets."""
-    return simulator.SimulatedZoom("full")
+# ---- the connection in use ------------------------------------------------------------------
 
 
-def render_connection_overview() -> None:
-    """Placeholder page: the connection check for the environment's credentials or the demo."""
-    st.set_page_config(page_title="erbium-zoom", page_icon="📡", layout="wide")
-    st.title("erbium-zoom")
-    settings = settings_from_env()
-    try:
-        credentials, warnings = credentials_from_env()
-    except ZoomError as error:
-        st.error(user_message(error))
-        st.stop()
-    transport = None
-    if credentials is None:
-        st.info("Demo mode: no credentials are configured, so this shows a simulated Zoom account.")
-        credentials = Credentials(
-            simulator.DEFAULT_ACCOUNT_ID,
-            simulator.DEFAULT_CLIENT_ID,
-            simulator.DEFAULT_CLIENT_SECRET,
-        )
-        transport = _demo_account().transport()
-    for warning in warnings:
-        st.warning(warning)
-    result = check_credentials(credentials, settings, transport=transport)
-    if result.error is not None:
-        st.error(user_message(result.error))
-        return
-    report = result.report
-    if report.ok:
-        st.success(f"Connected: all 17 scopes are in place. {report.summary()}")
-    else:
-        st.warning(f"Connected, but scopes are missing. {report.summary()}")
-    st.dataframe(
-        [
-            {
-                "Group": s.scope.group.capitalize(),
-                "Scope": s.scope.name,
-                "Status": STATUS_ICONS[s.status],
-                "Unlocks": s.scope.unlocks,
-            }
-            for s in report.statuses
-        ],
-        hide_index=True,
+def current_connection() -> Connection:
+    """The connection for this session: entered credentials → environment → demo."""
+    state = st.session_state
+    hosts = parse_hosts(state.get("conn_hosts_text")) if state.get("conn_hosts_text") else None
+    connection, warnings = resolve_connection(
+        state.get("conn_entered"),
+        demo_scenario=state.get("demo_scenario", DEFAULT_DEMO_SCENARIO),
+        hosts=hosts,
     )
+    state["conn_warnings"] = warnings
+    return connection
+
+
+def demo_account(scenario: str) -> simulator.SimulatedZoom:
+    """This session's simulated account for a scenario (demo changes stay in the session)."""
+    accounts = st.session_state.setdefault("demo_accounts", {})
+    if scenario not in accounts:
+        accounts[scenario] = simulator.SimulatedZoom(scenario)
+    return accounts[scenario]
+
+
+def zoom_client(connection: Connection) -> ZoomClient:
+    """This session's client for the connection (one per account, reused across reruns)."""
+    clients: dict = st.session_state.setdefault("conn_clients", {})
+    client = clients.get(connection.cache_key)
+    if client is None or client.credentials != connection.credentials:
+        demo = demo_account(connection.demo_scenario) if connection.is_demo else None
+        client = build_client(connection, demo)
+        clients[connection.cache_key] = client
+    return client
+
+
+def page_setup(title: str) -> Connection:
+    """Title, demo marking and configuration warnings; the connection for the page."""
+    st.title(title)
+    try:
+        connection = current_connection()
+    except ZoomError as error:
+        show_error(error)
+        st.stop()
+    if connection.is_demo:
+        st.info(
+            f"**Demo data** — a simulated Zoom account ({DEMO_SCENARIOS[connection.demo_scenario]}"
+            "). Enter a client's credentials on the Connection page to use real Zoom.",
+            icon="🧪",
+        )
+    else:
+        account = connection.credentials.account_id
+        st.caption(f"Account **{account}** · {SOURCE_TEXT[connection.source]}")
+    for warning in st.session_state.get("conn_warnings", []):
+        st.warning(warning)
+    return connection
+
+
+def render_sidebar() -> None:
+    """The shared sidebar: where the data comes from, the demo scenario, the hosts."""
+    with st.sidebar:
+        try:
+            connection = current_connection()
+        except ZoomError as error:
+            show_error(error)
+            return
+        st.markdown(f"**Using:** {connection.description}")
+        if connection.is_demo:
+            st.selectbox(
+                "Demo scenario",
+                options=list(DEMO_SCENARIOS),
+                format_func=DEMO_SCENARIOS.get,
+                key="demo_scenario",
+                help="Each scenario is a simulated client account with a typical setup problem.",
+            )
+        st.text_input(
+            "Hosts",
+            key="conn_hosts_text",
+            placeholder=", ".join(connection.settings.hosts),
+            help="Zoom e-mails or user IDs whose events to list, comma-separated "
+            "(default: me, the account owner).",
+        )
+        if connection.source == SOURCE_SESSION and st.button("Forget entered credentials"):
+            forget_entered_credentials()
+            st.rerun()
+
+
+def forget_entered_credentials() -> None:
+    for key in ("conn_entered", "connection_secret"):
+        st.session_state.pop(key, None)
+
+
+# ---- loading with a per-session cache --------------------------------------------------------
+
+
+def cached(connection: Connection, name: tuple, loader: Callable[[], T], ttl=DATA_TTL) -> T:
+    """``loader()`` once per (account, name) per ``ttl`` seconds in this browser session.
+
+    Keyed by the connection's account (never its secret), so switching client or demo
+    scenario never shows another account's data.
+    """
+    store: dict = st.session_state.setdefault("cache_data", {})
+    key = (connection.cache_key, *name)
+    hit = store.get(key)
+    if hit is not None and time.monotonic() - hit[0] < ttl:
+        return hit[1]
+    value = loader()
+    store[key] = (time.monotonic(), value)
+    return value
+
+
+def invalidate(connection: Connection, *prefix: Any) -> None:
+    """Forget cached data of this account (only entries whose name starts with ``prefix``)."""
+    store: dict = st.session_state.setdefault("cache_data", {})
+    for key in list(store):
+        account, *name = key
+        if account == connection.cache_key and tuple(name[: len(prefix)]) == prefix:
+            del store[key]
+
+
+# ---- the connection check ------------------------------------------------------------------
+
+
+def run_connection_check(
+    connection: Connection, *, with_plan: bool = True
+) -> tuple[CheckResult, list[PlanProbe]]:
+    """A fresh token and its 17 scopes; once authenticated, the three plan probes.
+
+    Without ``with_plan`` the previous probes are kept (watching re-checks only the token).
+    """
+    client = zoom_client(connection)
+    result = check_with_client(client)
+    previous = last_connection_check(connection)
+    probes: list[PlanProbe] = []
+    if result.error is None:
+        if with_plan or previous is None:
+            probes = check_plan(client, connection.settings.hosts[0])
+        else:
+            probes = previous[1]
+    st.session_state["conn_last_check"] = (connection.cache_key, result, probes)
+    return result, probes
+
+
+def last_connection_check(connection: Connection) -> tuple[CheckResult, list[PlanProbe]] | None:
+    stored = st.session_state.get("conn_last_check")
+    if stored and stored[0] == connection.cache_key:
+        return stored[1], stored[2]
+    return None
+
+
+# ---- showing things ------------------------------------------------------------------------
+
+
+def show_error(error: BaseException, *, context: str | None = None) -> None:
+    """Any error as words with what to do; a missing scope points to the checklist."""
+    text = user_message(error)
+    if context:
+        text = f"{context}: {text}"
+    st.error(text, icon="⚠️")
+    if isinstance(error, MissingScope):
+        st.page_link(CONNECTION_PAGE, label="Open the scope checklist", icon="✅")
+
+
+def viewer_timezone() -> str:
+    """The browser's time zone when Streamlit knows it, else UTC."""
+    try:
+        return st.context.timezone or "UTC"
+    except Exception:  # noqa: BLE001 - older Streamlit or no browser (AppTest)
+        return "UTC"
+
+
+def ago(moment: datetime) -> str:
+    """'just now', '42 s ago', '3 min ago'."""
+    seconds = int((datetime.now(UTC) - moment).total_seconds())
+    if seconds < 5:
+        return "just now"
+    if seconds < 90:
+        return f"{seconds} s ago"
+    return f"{seconds // 60} min ago"

@@ -1,0 +1,151 @@
+"""Connection: check a client's credentials, the live 17-scope checklist, and the plan."""
+
+import streamlit as st
+
+from erbium_zoom import ui
+from erbium_zoom.check import PLAN_MISSING, PLAN_OK, PLAN_SCOPE
+from erbium_zoom.config import FIELD_LABELS, clean_credentials
+from erbium_zoom.errors import ConfigError, user_message
+from erbium_zoom.scopes import GROUP_TITLES, GROUPS
+from erbium_zoom.views import checklist_rows, client_message, missing_scopes_text
+
+WATCH_INTERVAL = 5  # seconds between re-checks while watching
+FIELD_TO_FIX = {
+    "client_id/client_secret": "Client ID or Client Secret",
+    "account_id": "Account ID",
+    "app_type": "the app type (it must be Server-to-Server OAuth)",
+    "app_activation": "the app's activation in the Zoom Marketplace",
+    **FIELD_LABELS,
+}
+PLAN_ICONS = {PLAN_OK: "✅", PLAN_MISSING: "🚫", PLAN_SCOPE: "🔒"}
+
+# Stop watching once everything is granted (set by the check, applied before the toggle exists).
+if st.session_state.pop("connection_stop_watch", False):
+    st.session_state["connection_watch"] = False
+
+connection = ui.page_setup("Connection")
+entered = st.session_state.get("conn_entered")
+
+with st.form("connection_form"):
+    st.markdown(
+        "**Client credentials** — from the ERBIUM app's *App Credentials* page in the Zoom "
+        "Marketplace. Leave all three empty to check "
+        + ("the demo account." if connection.is_demo else "the credentials in use.")
+    )
+    left, right = st.columns(2)
+    account_id = left.text_input("Account ID", value=entered.account_id if entered else "")
+    client_id = right.text_input("Client ID", value=entered.client_id if entered else "")
+    secret = st.text_input(
+        "Client Secret",
+        type="password",
+        help="Kept only in this browser session. Leave empty to keep the one entered before.",
+    )
+    submitted = st.form_submit_button("Check connection", type="primary")
+
+if submitted:
+    if entered and not secret and (account_id, client_id) != ("", ""):
+        secret = entered.client_secret  # same session, secret not retyped
+    if any((account_id, client_id, secret)):
+        try:
+            credentials, notes = clean_credentials(account_id, client_id, secret)
+        except ConfigError as error:
+            ui.show_error(error)
+            st.stop()
+        st.session_state["conn_entered"] = credentials
+        st.session_state["connection_trim_notes"] = notes
+    # Rerun so the header and sidebar show the connection just chosen, then check it.
+    st.session_state["connection_check_requested"] = True
+    st.rerun()
+
+for note in st.session_state.get("connection_trim_notes", []):
+    st.info(note, icon="✂️")
+
+requested = st.session_state.pop("connection_check_requested", False)
+if requested or ui.last_connection_check(connection) is None:
+    with st.spinner("Asking Zoom for a fresh token…"):
+        ui.run_connection_check(connection)
+
+
+def render_status(result) -> None:
+    """The banner: connected, cannot authenticate (which field), or scopes missing."""
+    if result.error is not None:
+        field = getattr(result.error, "field", None)
+        fix = f" Field to fix: **{FIELD_TO_FIX.get(field, field)}**." if field else ""
+        st.error(f"**Cannot authenticate.**{fix} {user_message(result.error)}", icon="⛔")
+        return
+    report = result.report
+    if report.ok:
+        st.success("**Connected**: all 17 scopes are in place.", icon="✅")
+    else:
+        count = len(report.missing)
+        st.warning(
+            f"**Connected, but {count} scope{'s are' if count != 1 else ' is'} missing.** "
+            "The client needs to add them (message below).",
+            icon="🟠",
+        )
+    region, expires, checked = st.columns(3)
+    region.metric("API region", (result.api_url or "global").removeprefix("https://"))
+    expires.metric("Token expires", f"{result.expires_at:%H:%M} UTC" if result.expires_at else "?")
+    checked.metric("Last checked", ui.ago(result.checked_at))
+
+
+def render_checklist(report) -> None:
+    st.subheader("Scope checklist")
+    st.markdown(f"**{report.summary()}**")
+    for column, group in zip(st.columns(len(GROUPS)), GROUPS, strict=True):
+        done, total = report.group_counts()[group]
+        column.metric(GROUP_TITLES[group], f"{done}/{total}")
+    for group in GROUPS:
+        st.markdown(f"**{GROUP_TITLES[group]} scopes**")
+        st.dataframe(checklist_rows(report, group), hide_index=True, width="stretch")
+    st.caption(
+        "meeting:write:participant:admin is on Erbium's list, but no Zoom endpoint could be "
+        "confirmed for it. Zoom can take a few seconds to reflect a scope change: Re-check "
+        "always asks for a new token."
+    )
+    if report.missing:
+        st.subheader("What to send the client")
+        st.markdown(f"The {len(report.missing)} missing scopes (copy with the icon):")
+        st.code(missing_scopes_text(report.missing), language=None)
+        st.markdown("A ready-to-send message:")
+        st.code(client_message(report.missing), language=None, wrap_lines=True)
+
+
+def render_plan(probes) -> None:
+    if not probes:
+        return
+    st.subheader("Plan check")
+    st.caption("One read-only call each. The Webinar add-on is a plan matter, not a scope.")
+    for probe in probes:
+        icon = PLAN_ICONS.get(probe.status, "⚠️")
+        st.markdown(f"{icon} **{probe.area}** — {probe.message}")
+
+
+watching = st.toggle(
+    f"Watch: re-check every {WATCH_INTERVAL} s until all scopes are granted",
+    key="connection_watch",
+    help="Stay on this page while the client adds scopes; the checklist updates by itself.",
+)
+
+
+@st.fragment(run_every=WATCH_INTERVAL if watching else None)
+def live_check() -> None:
+    stored = ui.last_connection_check(connection)
+    if watching and stored is not None:
+        result, probes = ui.run_connection_check(connection, with_plan=False)
+    elif stored is not None:
+        result, probes = stored
+    else:
+        return
+    if st.button("Re-check", help="Fetch a fresh token and check all 17 scopes again."):
+        result, probes = ui.run_connection_check(connection)
+    render_status(result)
+    if result.report is not None:
+        render_checklist(result.report)
+        render_plan(probes)
+        if watching and result.report.ok:
+            st.session_state["connection_stop_watch"] = True
+            st.rerun(scope="app")
+
+
+live_check()

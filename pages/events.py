@@ -1,0 +1,96 @@
+"""Events: the client's upcoming webinars and meetings, with registrant counts and filters."""
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from erbium_zoom import ui
+from erbium_zoom.errors import PlanRequired, user_message
+from erbium_zoom.listing import load_upcoming
+from erbium_zoom.views import event_label, events_frame, filter_events
+
+connection = ui.page_setup("Upcoming events")
+client = ui.zoom_client(connection)
+hosts = connection.settings.hosts
+viewer_tz = ui.viewer_timezone()
+
+top_left, top_right = st.columns([4, 1])
+top_left.caption(f"Hosts: {', '.join(hosts)} · times in your time zone: {viewer_tz}")
+if top_right.button("Refresh", help="Reload the events and counts from Zoom."):
+    ui.invalidate(connection, "events")
+
+with st.spinner("Loading events and registrant counts from Zoom…"):
+    listing = ui.cached(connection, ("events", hosts), lambda: load_upcoming(client, hosts))
+
+for problem in listing.problems:
+    if isinstance(problem.error, PlanRequired):
+        st.info(f"{problem.what}: {user_message(problem.error)}", icon="🚫")
+    else:
+        ui.show_error(problem.error, context=problem.what)
+
+
+def use_hosts() -> None:
+    st.session_state["conn_hosts_text"] = st.session_state["events_hosts_entry"]
+
+
+if listing.rejected_hosts:
+    st.warning(
+        "Zoom did not list events for "
+        + ", ".join(listing.rejected_hosts)
+        + ". Enter the hosts' Zoom e-mail addresses (or user IDs) instead."
+    )
+    with st.form("events_hosts_form"):
+        st.text_input("Host e-mails, comma-separated", key="events_hosts_entry")
+        st.form_submit_button("List their events", on_click=use_hosts)
+
+if not listing.events:
+    st.info("No upcoming webinars or meetings for these hosts.")
+    st.stop()
+
+frame = events_frame(
+    listing.events, listing.counts, viewer_tz=viewer_tz, host_labels=listing.host_labels
+)
+
+with st.container(border=True):
+    f_host, f_kind, f_window, f_text = st.columns([2, 2, 2, 3])
+    chosen_hosts = f_host.multiselect("Host", sorted(frame["Host"].unique()), key="events_hosts")
+    chosen_kinds = f_kind.multiselect("Kind", ["Webinar", "Meeting"], key="events_kinds")
+    today = date.today()
+    window = f_window.date_input(
+        "Between", value=(today, today + timedelta(days=60)), key="events_window"
+    )
+    text = f_text.text_input("Search topic or ID", key="events_text")
+
+shown = filter_events(
+    frame,
+    hosts=chosen_hosts,
+    kinds=chosen_kinds,
+    window=window if isinstance(window, tuple) and len(window) == 2 else None,
+    viewer_tz=viewer_tz,
+    text=text,
+)
+st.markdown(f"**{len(shown)} of {len(frame)} events**")
+st.dataframe(
+    shown,
+    hide_index=True,
+    width="stretch",
+    column_order=[c for c in shown.columns if c != "start_utc"],
+    column_config={
+        "Join link": st.column_config.LinkColumn("Join link", display_text="Join"),
+        "ID": st.column_config.NumberColumn("ID", format="%d"),
+    },
+)
+
+with_registration = [e for e in listing.events if e.registration_enabled]
+if with_registration:
+    left, right = st.columns([4, 1])
+    picked = left.selectbox(
+        "Manage the registrants of",
+        with_registration,
+        format_func=lambda event: event_label(event, viewer_tz),
+        key="events_pick",
+    )
+    right.write("")
+    if right.button("Open registrants", type="primary"):
+        st.session_state["registrants_event"] = (picked.kind.value, picked.id)
+        st.switch_page("pages/registrants.py")

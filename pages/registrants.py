@@ -1,0 +1,207 @@
+"""Registrants: one event's registrants by status; approve, deny, cancel, add and delete.
+
+Every change waits for a confirmation, is sent once (the pending change is cleared before the
+call, so a rerun cannot send it again), and shows Zoom's answer.
+"""
+
+import streamlit as st
+
+from erbium_zoom import ui
+from erbium_zoom.errors import ZoomError, user_message
+from erbium_zoom.listing import load_upcoming
+from erbium_zoom.models import REGISTRANT_STATUSES, STATUS_ACTIONS, EventKind, NewRegistrant
+from erbium_zoom.views import (
+    describe_status_update,
+    event_label,
+    registrant_label,
+    registrants_frame,
+)
+
+ACTION_VERBS = {"approve": "Approve", "deny": "Deny", "cancel": "Cancel the registration of"}
+
+connection = ui.page_setup("Registrants")
+client = ui.zoom_client(connection)
+hosts = connection.settings.hosts
+viewer_tz = ui.viewer_timezone()
+
+try:
+    listing = ui.cached(connection, ("events", hosts), lambda: load_upcoming(client, hosts))
+except ZoomError as error:  # load_upcoming keeps per-host errors; this is a last resort
+    ui.show_error(error)
+    st.stop()
+
+events = [e for e in listing.events if e.registration_enabled]
+if not events:
+    st.info("None of the upcoming events takes registrations.")
+    st.stop()
+
+wanted = st.session_state.get("registrants_event")
+index = next(
+    (i for i, e in enumerate(events) if (e.kind.value, e.id) == wanted),
+    0,
+)
+event = st.selectbox("Event", events, index=index, format_func=lambda e: event_label(e, viewer_tz))
+st.session_state["registrants_event"] = (event.kind.value, event.id)
+kind: EventKind = event.kind
+
+
+def refresh_event() -> None:
+    ui.invalidate(connection, "registrants", kind.value, event.id)
+    ui.invalidate(connection, "events")
+
+
+if st.button("Refresh", help="Reload this event's registrants from Zoom."):
+    refresh_event()
+
+# ---- Zoom's answer to the last change ----------------------------------------------------
+answer = st.session_state.pop("registrants_answer", None)
+if answer:
+    level, text = answer
+    (st.success if level == "success" else st.error)(text)
+
+# ---- counts and the list -----------------------------------------------------------------
+try:
+    counts = ui.cached(
+        connection,
+        ("registrants", kind.value, event.id, "counts"),
+        lambda: client.count_registrants(kind, event.id),
+    )
+except ZoomError as error:
+    ui.show_error(error, context="Registrant counts")
+else:
+    approved, pending, denied = st.columns(3)
+    approved.metric("Approved", counts.approved)
+    pending.metric("Pending", counts.pending)
+    denied.metric("Denied", counts.denied)
+
+status = st.radio(
+    "Show",
+    REGISTRANT_STATUSES,
+    horizontal=True,
+    key="registrants_status",
+    format_func=str.capitalize,
+)
+try:
+    registrants = ui.cached(
+        connection,
+        ("registrants", kind.value, event.id, status),
+        lambda: client.list_registrants(kind, event.id, status),
+    )
+except ZoomError as error:
+    ui.show_error(error, context=f"{status.capitalize()} registrants")
+    registrants = []
+
+st.dataframe(registrants_frame(registrants), hide_index=True, width="stretch")
+by_id = {r.id: r for r in registrants}
+
+
+# ---- changes: ask, confirm, send once, show Zoom's answer -----------------------------------
+def ask(change: dict) -> None:
+    st.session_state["registrants_pending"] = {**change, "event": (kind.value, event.id)}
+
+
+def send(change: dict) -> None:
+    """Perform a confirmed change and keep Zoom's answer for the next run."""
+    try:
+        if change["op"] == "status":
+            result = client.update_registrant_status(
+                kind, event.id, change["action"], change["ids"]
+            )
+            text = describe_status_update(result)
+        elif change["op"] == "add":
+            added = client.add_registrant(kind, event.id, change["person"])
+            text = (
+                f"Zoom added {change['person'].email}: registrant ID {added.registrant_id}"
+                + (f", join link {added.join_url}" if added.join_url else "")
+                + " (201 Created)."
+            )
+        else:
+            client.delete_registrant(kind, event.id, change["id"])
+            text = f"Zoom deleted {change['label']} (204 No Content)."
+        st.session_state["registrants_answer"] = ("success", text)
+    except ZoomError as error:
+        st.session_state["registrants_answer"] = ("error", user_message(error))
+    refresh_event()
+
+
+pending_change = st.session_state.get("registrants_pending")
+if pending_change and pending_change["event"] == (kind.value, event.id):
+    with st.container(border=True):
+        st.warning(f"**Please confirm:** {pending_change['summary']}")
+        yes, no = st.columns(2)
+        if yes.button("Confirm", type="primary", key="registrants_confirm"):
+            change = st.session_state.pop("registrants_pending")  # cleared before sending
+            with st.spinner("Sending to Zoom…"):
+                send(change)
+            st.rerun()
+        if no.button("Cancel", key="registrants_cancel"):
+            st.session_state.pop("registrants_pending")
+            st.rerun()
+
+st.subheader("Change registrants")
+status_tab, add_tab, delete_tab = st.tabs(["Approve / deny / cancel", "Add", "Delete"])
+
+with status_tab:
+    chosen = st.multiselect(
+        f"Select {status} registrants",
+        list(by_id),
+        format_func=lambda rid: registrant_label(by_id[rid]),
+        key=f"registrants_selected_{kind.value}_{event.id}_{status}",
+    )
+    action = st.selectbox(
+        "Action", STATUS_ACTIONS, format_func=lambda a: ACTION_VERBS[a].split(" ")[0]
+    )
+    if st.button(
+        f"{ACTION_VERBS[action].split(' ')[0]} {len(chosen)} selected…", disabled=not chosen
+    ):
+        ask(
+            {
+                "op": "status",
+                "action": action,
+                "ids": list(chosen),
+                "summary": f"{ACTION_VERBS[action]} {len(chosen)} registrant(s) of “{event.topic}”"
+                " in Zoom? Zoom may e-mail them. At most 30 go in one call.",
+            }
+        )
+        st.rerun()
+
+with add_tab:
+    with st.form("registrants_add", clear_on_submit=False):
+        email = st.text_input("E-mail")
+        first, last = st.columns(2)
+        first_name = first.text_input("First name")
+        last_name = last.text_input("Last name")
+        if st.form_submit_button("Add…"):
+            person = NewRegistrant(email.strip(), first_name.strip(), last_name.strip())
+            if "@" not in person.email or not person.first_name:
+                st.error("An e-mail address and a first name are needed to add a registrant.")
+            else:
+                ask(
+                    {
+                        "op": "add",
+                        "person": person,
+                        "summary": f"Add {person.first_name} {person.last_name} "
+                        f"<{person.email}> to “{event.topic}”? Zoom allows 3 adds per person "
+                        "per day.",
+                    }
+                )
+                st.rerun()
+
+with delete_tab:
+    victim = st.selectbox(
+        f"Delete one of the {status} registrants",
+        [None, *by_id],
+        format_func=lambda rid: "—" if rid is None else registrant_label(by_id[rid]),
+        key="registrants_delete_pick",
+    )
+    if st.button("Delete…", disabled=victim is None):
+        label = registrant_label(by_id[victim])
+        ask(
+            {
+                "op": "delete",
+                "id": victim,
+                "label": label,
+                "summary": f"Delete {label} from “{event.topic}”? This cannot be undone.",
+            }
+        )
+        st.rerun()
