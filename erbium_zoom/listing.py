@@ -9,7 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from erbium_zoom.client import ZoomClient
-from erbium_zoom.errors import ZoomError
+from erbium_zoom.errors import (
+    ApiError,
+    AuthError,
+    TokenRejected,
+    UserNotFound,
+    ZoomError,
+    ZoomUnreachable,
+)
 from erbium_zoom.models import Event, EventKind, RegistrantCounts
 
 
@@ -42,6 +49,9 @@ def host_label(host: str) -> str:
 def load_upcoming(client: ZoomClient, hosts: tuple[str, ...]) -> EventListing:
     """Upcoming webinars and meetings per host; details and registrant counts per event.
 
+    Raises only when nothing can load (authentication, network); other failures are kept
+    in ``problems`` next to what did load.
+
     List answers carry no registration settings, so each event is fetched once (a Light
     call) and its registrants counted only when registration is on (3 Medium calls).
     """
@@ -52,8 +62,11 @@ def load_upcoming(client: ZoomClient, hosts: tuple[str, ...]) -> EventListing:
         for kind in EventKind:
             try:
                 events = client.list_events(kind, host, "upcoming")
+            except (AuthError, ZoomUnreachable, TokenRejected):
+                raise  # nothing else can load either: one message says it all
             except ZoomError as error:
-                failures += 1
+                if _rejects_host(host, error):
+                    failures += 1
                 listing.problems.append(ListingProblem(f"{kind.title}s of {host}", error))
                 continue
             for event in events:
@@ -76,6 +89,15 @@ def load_upcoming(client: ZoomClient, hosts: tuple[str, ...]) -> EventListing:
                     ListingProblem(f"Registrant counts of {event.topic} ({event.id})", error)
                 )
     return listing
+
+
+def _rejects_host(host: str, error: ZoomError) -> bool:
+    """Zoom refused the host itself (not the plan, a scope or the rate limit).
+
+    Zoom does not document whether "me" works with a Server-to-Server token; a plain API
+    error on "me" is taken as a refusal so the page asks for host e-mails.
+    """
+    return isinstance(error, UserNotFound) or (host == "me" and type(error) is ApiError)
 
 
 def _with_details(client: ZoomClient, event: Event, listing: EventListing) -> Event:

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from erbium_zoom import ui
-from erbium_zoom.errors import PlanRequired, user_message
+from erbium_zoom.errors import PlanRequired, ZoomError, user_message
 from erbium_zoom.listing import load_upcoming
 from erbium_zoom.views import event_label, events_frame, filter_events
 
@@ -20,7 +20,11 @@ if top_right.button("Refresh", help="Reload the events and counts from Zoom."):
     ui.invalidate(connection, "events")
 
 with st.spinner("Loading events and registrant counts from Zoom…"):
-    listing = ui.cached(connection, ("events", hosts), lambda: load_upcoming(client, hosts))
+    try:
+        listing = ui.cached(connection, ("events", hosts), lambda: load_upcoming(client, hosts))
+    except ZoomError as error:
+        ui.show_error(error)
+        st.stop()
 
 for problem in listing.problems:
     if isinstance(problem.error, PlanRequired):

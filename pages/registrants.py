@@ -26,7 +26,7 @@ viewer_tz = ui.viewer_timezone()
 
 try:
     listing = ui.cached(connection, ("events", hosts), lambda: load_upcoming(client, hosts))
-except ZoomError as error:  # load_upcoming keeps per-host errors; this is a last resort
+except ZoomError as error:  # authentication or network: nothing could load
     ui.show_error(error)
     st.stop()
 

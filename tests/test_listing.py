@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from erbium_zoom.check import PLAN_MISSING, PLAN_OK, PLAN_SCOPE, check_plan
-from erbium_zoom.errors import PlanRequired, UserNotFound
+from erbium_zoom.errors import AuthError, PlanRequired, UserNotFound
 from erbium_zoom.listing import load_upcoming
 from erbium_zoom.simulator import SimulatedZoom
 from tests.conftest import FIXED_NOW
@@ -62,3 +64,10 @@ def test_check_plan_per_scenario(make_client):
         assert len(sim.api_calls()) == 3
     webinar_probe = check_plan(make_client(SimulatedZoom("no_webinar_plan", now=FIXED_NOW)))[0]
     assert "Webinar add-on" in webinar_probe.message
+
+
+def test_load_upcoming_raises_once_when_credentials_fail(make_client):
+    sim = SimulatedZoom("wrong_secret", now=FIXED_NOW)
+    with pytest.raises(AuthError):
+        load_upcoming(make_client(sim), ("me", "kenji.sato@example.com"))
+    assert sim.api_calls() == []

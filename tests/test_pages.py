@@ -343,3 +343,22 @@ def test_zoom_error_on_a_change_is_shown_in_words():
     errors = texts(at, "error")
     assert errors and "meeting:read:list_registrants:admin" in errors[0]
     assert "Traceback" not in " ".join(errors)
+
+
+def test_events_page_with_failing_credentials_shows_one_error():
+    at = start("wrong_secret")
+    at.switch_page("pages/events.py").run()
+    assert not at.exception
+    errors = texts(at, "error")
+    assert len(errors) == 1 and "Client Secret" in errors[0]
+    assert not texts(at, "warning")  # no request for host e-mails
+
+
+def test_watch_rechecks_and_stops_once_everything_is_granted():
+    sim = SimulatedZoom("full")
+    at = start(sim=sim)
+    before = sim.tokens_issued
+    at.toggle(key="connection_watch").set_value(True).run()
+    assert not at.exception
+    assert sim.tokens_issued == before + 1
+    assert at.toggle(key="connection_watch").value is False
