@@ -1,5 +1,8 @@
 # Two commands on a fresh clone: `make run` (dashboard; demo data without credentials) and
 # `make test` (every test). Both create .venv and install what they need on first use.
+# The browser tests (tests/e2e) need Debian's chromium (`apt-get install chromium`); without it
+# they skip, and with CI set they fail. They run in their own pytest process, because
+# Playwright's sync API leaves an event loop behind.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -7,7 +10,7 @@ RUN_STAMP := $(VENV)/.run-requirements
 TEST_STAMP := $(VENV)/.test-requirements
 PORT ?= 8501
 
-.PHONY: run test lint clean
+.PHONY: run test lint screenshots clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +20,8 @@ $(RUN_STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(TEST_STAMP): requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+$(TEST_STAMP): requirements.txt requirements-dev.txt requirements-e2e.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-e2e.txt
 	touch $@
 
 run: $(RUN_STAMP)
@@ -26,11 +29,16 @@ run: $(RUN_STAMP)
 
 test: $(TEST_STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	$(PY) -m pytest tests --ignore=tests/e2e
+	$(PY) -m pytest tests/e2e
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+# PNGs of every page in tests/e2e/test_browser.py's PAGES, in docs/screenshots/.
+screenshots: $(TEST_STAMP)
+	$(PY) scripts/screenshots.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts

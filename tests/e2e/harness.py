@@ -1,0 +1,252 @@
+"""Start the dashboard and a headless chromium: shared by tests/e2e and scripts/screenshots.py.
+
+The browser is Debian's chromium driven by Playwright (`playwright install` cannot download its
+own build here). Playwright is imported inside the functions that need it, so this module imports
+without it and the test fixtures can report a missing install clearly.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+APP = "app.py"
+SERVER_START_TIMEOUT = 60.0
+TEXT_TIMEOUT_MS = 30_000
+VIEWPORT = {"width": 1400, "height": 1000}
+CHROMIUM_INSTALL_HINT = "apt-get install -y chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+# Settings that would take the app out of demo mode (credentials, hosts, endpoints).
+SCRUBBED_ENV_PREFIXES = ("ZOOM_", "ERBIUM_ZOOM_")
+MAIN = '[data-testid="stMain"]'
+EXCEPTION = '[data-testid="stException"]'
+
+
+class ServerError(RuntimeError):
+    """The dashboard did not start; the message carries the server's output."""
+
+
+def chromium_path() -> str | None:
+    """The system chromium, or None when it is not installed."""
+    found = shutil.which("chromium")
+    if found:
+        return found
+    fallback = Path("/usr/bin/chromium")
+    return str(fallback) if os.access(fallback, os.X_OK) else None
+
+
+def demo_env() -> dict[str, str]:
+    """This process's environment without the ZOOM_*/ERBIUM_ZOOM_* settings: demo mode."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV_PREFIXES)}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StreamlitServer:
+    """`streamlit run app.py` on a free loopback port, its output kept in a temporary file."""
+
+    def __init__(self, process: subprocess.Popen[bytes], port: int, log: IO[bytes]):
+        self.process = process
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self._log = log
+
+    def output(self, limit: int = 6000) -> str:
+        """The server's stdout and stderr so far (the last `limit` characters)."""
+        self._log.flush()
+        self._log.seek(0)
+        text = self._log.read().decode("utf-8", "replace")
+        return text[-limit:] if len(text) > limit else text
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self._log.close()
+
+
+def start_server(timeout: float = SERVER_START_TIMEOUT) -> StreamlitServer:
+    """Start the dashboard in demo mode and wait until its health endpoint answers.
+
+    Raises ServerError (with the server's output) when it exits or stays silent for `timeout`
+    seconds; the process is stopped then. Callers stop a returned server with `.stop()`.
+    """
+    port = free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", APP,
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(
+        command,
+        cwd=REPO_ROOT,
+        env=demo_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    server = StreamlitServer(process, port, log)
+    health = f"{server.url}/_stcore/health"
+    deadline = time.monotonic() + timeout
+    problem = f"no answer from {health} within {timeout:g} s"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            problem = f"the server exited with code {process.returncode}"
+            break
+        try:
+            with urllib.request.urlopen(health, timeout=2) as response:
+                if response.status == 200:
+                    return server
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.25)
+    output = server.output()
+    server.stop()
+    raise ServerError(
+        f"streamlit did not start: {problem}.\n"
+        f"command: {' '.join(command)} (in {REPO_ROOT})\n"
+        f"--- server output (stdout+stderr) ---\n{output or '(none)'}"
+    )
+
+
+@contextmanager
+def running_server(timeout: float = SERVER_START_TIMEOUT) -> Iterator[StreamlitServer]:
+    server = start_server(timeout)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Playwright Browser on the system chromium; closed on exit."""
+    from playwright.sync_api import sync_playwright
+
+    executable = chromium_path()
+    if executable is None:
+        raise FileNotFoundError(f"chromium is not installed: {CHROMIUM_INSTALL_HINT} (as root)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser: Any) -> Any:
+    """A page in a fresh context (own cookies and session), closed with `page.context.close()`."""
+    context = browser.new_context(viewport=VIEWPORT)
+    return context.new_page()
+
+
+def page_name(url_path: str) -> str:
+    """The screenshot name of a page: its url_path, or "home" for the default page."""
+    return url_path.strip("/").replace("/", "_") or "home"
+
+
+def open_page(
+    page: Any,
+    base_url: str,
+    url_path: str,
+    expected_texts: Sequence[str],
+    timeout_ms: int = TEXT_TIMEOUT_MS,
+) -> None:
+    """Load a page and wait until each expected text is in the main area and the script is done.
+
+    Streamlit sends the page over a websocket after the HTML loads, so this waits for texts
+    rather than for the load event. The sidebar is left out so navigation labels do not count.
+    An exception box ends the wait early: `page_problems` reports it (and the missing texts).
+    """
+    page.goto(f"{base_url}/{url_path.lstrip('/')}", wait_until="domcontentloaded")
+    main = page.locator(MAIN)
+    exception = page.locator(EXCEPTION)
+    for text in expected_texts:
+        main.get_by_text(text).or_(exception).first.wait_for(timeout=timeout_ms)
+        if exception.count():
+            break
+    wait_until_idle(page, timeout_ms)
+
+
+def wait_until_idle(page: Any, timeout_ms: int = TEXT_TIMEOUT_MS) -> None:
+    """Wait until the script run has finished and its elements are drawn.
+
+    Streamlit loads the code of some elements (dataframes, charts) on first use and shows a
+    grey skeleton meanwhile; a screenshot taken then shows an empty box.
+    """
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=timeout_ms
+    )
+    page.wait_for_function(
+        "(main) => !document.querySelector(main + ' [data-testid=\"stSkeleton\"]')",
+        arg=MAIN,
+        timeout=timeout_ms,
+    )
+    page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
+def page_problems(page: Any, expected_texts: Sequence[str] = ()) -> list[str]:
+    """What a person would see go wrong: an expected text missing from the main area,
+    a Streamlit exception box, a traceback in the page's text."""
+    main = page.locator(MAIN)
+    problems = [f"missing text {t!r}" for t in expected_texts if not main.get_by_text(t).count()]
+    boxes = page.locator(EXCEPTION)
+    for i in range(boxes.count()):
+        problems.append(f"exception box: {boxes.nth(i).inner_text()[:500]!r}")
+    if "Traceback" in page.locator("body").inner_text():
+        problems.append('the text "Traceback" is on the page')
+    return problems
+
+
+def screenshot(page: Any, path: Path) -> Path:
+    """A PNG of the whole page (Streamlit scrolls its main area, so grow the viewport to fit)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    height = page.evaluate(
+        """(selector) => {
+            const main = document.querySelector(selector);
+            return main ? main.scrollHeight : document.documentElement.scrollHeight;
+        }""",
+        MAIN,
+    )
+    if height > VIEWPORT["height"]:
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height), 8000)})
+    page.screenshot(path=str(path), full_page=True)
+    return path
