@@ -1,7 +1,8 @@
-"""Command line: ``python -m erbium_zoom check [--json]`` and ``python -m erbium_zoom simulate``.
+"""Command line: ``python -m erbium_zoom check [--json] [--profile NAME | --all]`` and ``simulate``.
 
 ``check`` tests the credentials in the environment (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID,
-ZOOM_CLIENT_SECRET; ERBIUM_ZOOM_OAUTH_URL / ERBIUM_ZOOM_API_URL to point elsewhere) and exits
+ZOOM_CLIENT_SECRET; ERBIUM_ZOOM_OAUTH_URL / ERBIUM_ZOOM_API_URL to point elsewhere), or saved
+profiles (secrets from the system keyring), one entry per profile in ``results``, and exits
 0 (all 17 scopes), 1 (scopes missing) or 2 (cannot authenticate / bad configuration).
 ``simulate`` serves the simulated Zoom account on 127.0.0.1. No traceback reaches the output:
 every failure is a sentence and an exit code.
@@ -20,11 +21,13 @@ from erbium_zoom.check import (
     EXIT_CANNOT_AUTHENTICATE,
     CheckResult,
     check_credentials,
+    check_profile,
     format_check_text,
     overall_exit_code,
 )
 from erbium_zoom.config import credentials_from_env, settings_from_env
 from erbium_zoom.errors import ConfigError, ZoomError, user_message
+from erbium_zoom.profiles import ProfileStore
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -40,6 +43,11 @@ def _build_parser() -> argparse.ArgumentParser:
         description="Exit 0: all 17 scopes; 1: scopes missing; 2: cannot authenticate.",
     )
     check.add_argument("--json", action="store_true", help="print one JSON object")
+    which = check.add_mutually_exclusive_group()
+    which.add_argument(
+        "--profile", action="append", metavar="NAME", help="check a saved profile (repeatable)"
+    )
+    which.add_argument("--all", action="store_true", help="check every saved profile")
 
     simulate = commands.add_parser("simulate", help="serve a simulated Zoom account on 127.0.0.1")
     simulate.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any)")
@@ -88,25 +96,54 @@ def _limits(pairs: Sequence[str]) -> dict[str, int]:
     return limits
 
 
+def _environment_results(environ, settings, transport) -> list[CheckResult]:
+    try:
+        credentials, warnings = credentials_from_env(environ)
+        if credentials is None:
+            raise ConfigError(
+                "No credentials: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET "
+                "(the ERBIUM app's App Credentials in the Zoom Marketplace), or use --profile."
+            )
+    except ConfigError as error:
+        return [CheckResult(account_id="", error=error)]
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return [check_credentials(credentials, settings, transport=transport, warnings=warnings)]
+
+
+def _profile_results(args, settings, transport) -> list[CheckResult]:
+    """One result per profile asked for, in order; one failing never stops the others."""
+    store = ProfileStore()
+    by_name = {p.name: p for p in store.list()}
+    names = list(by_name) if args.all else args.profile
+    if not names:
+        return [
+            CheckResult(
+                account_id="", error=ConfigError(f"No profiles are saved yet ({store.path}).")
+            )
+        ]
+    results = []
+    for name in names:
+        profile = by_name.get(name)
+        if profile is None:
+            known = ", ".join(sorted(by_name)) or "none saved yet"
+            error = ConfigError(f"No profile named {name!r} (profiles: {known}).")
+            results.append(CheckResult(account_id="", profile=name, error=error))
+            continue
+        results.append(check_profile(store, profile, settings, transport=transport))
+    return results
+
+
 def run_check(
     args: argparse.Namespace,
     environ: Mapping[str, str] | None,
     transport: httpx.BaseTransport | None,
 ) -> int:
     settings = settings_from_env(environ)
-    try:
-        credentials, warnings = credentials_from_env(environ)
-        if credentials is None:
-            raise ConfigError(
-                "No credentials: set ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID and ZOOM_CLIENT_SECRET "
-                "(the ERBIUM app's App Credentials in the Zoom Marketplace)."
-            )
-    except ConfigError as error:
-        results = [CheckResult(account_id="", error=error)]
+    if args.all or args.profile:
+        results = _profile_results(args, settings, transport)
     else:
-        for warning in warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        results = [check_credentials(credentials, settings, transport=transport, warnings=warnings)]
+        results = _environment_results(environ, settings, transport)
     if args.json:
         print(json.dumps({"results": [r.to_dict() for r in results]}, indent=2))
     else:

@@ -25,6 +25,7 @@ from erbium_zoom.errors import (
     error_summary,
     user_message,
 )
+from erbium_zoom.profiles import Profile, ProfileStore
 from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, GROUPS, ScopeReport
 
 EXIT_OK = 0
@@ -44,6 +45,7 @@ class CheckResult:
     error: BaseException | None = None
     warnings: list[str] = field(default_factory=list)
     checked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    plan: list[PlanProbe] = field(default_factory=list)  # filled when asked for
 
     @property
     def ok(self) -> bool:
@@ -80,16 +82,24 @@ def check_credentials(
     token_cache: TokenCache | None = None,
     profile: str | None = None,
     warnings: list[str] | None = None,
+    with_plan: bool = False,
 ) -> CheckResult:
     """Fetch a fresh token and classify its scopes. Never raises a ZoomError: it is recorded."""
     with ZoomClient(credentials, settings, transport=transport, token_cache=token_cache) as client:
-        return check_with_client(client, profile=profile, warnings=warnings)
+        return check_with_client(client, profile=profile, warnings=warnings, with_plan=with_plan)
 
 
 def check_with_client(
-    client: ZoomClient, *, profile: str | None = None, warnings: list[str] | None = None
+    client: ZoomClient,
+    *,
+    profile: str | None = None,
+    warnings: list[str] | None = None,
+    with_plan: bool = False,
 ) -> CheckResult:
-    """The check through an existing client (its fresh token then serves later calls)."""
+    """The check through an existing client (its fresh token then serves later calls).
+
+    ``with_plan`` adds the three plan probes (3 read-only calls) once authenticated.
+    """
     result = CheckResult(
         account_id=client.credentials.account_id, profile=profile, warnings=list(warnings or [])
     )
@@ -101,7 +111,35 @@ def check_with_client(
     result.report = report
     result.api_url = token.api_url
     result.expires_at = token.expires_at
+    if with_plan:
+        result.plan = check_plan(client, client.settings.hosts[0])
     return result
+
+
+def check_profile(
+    store: ProfileStore,
+    profile: Profile,
+    settings: Settings | None = None,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    token_cache: TokenCache | None = None,
+    with_plan: bool = False,
+) -> CheckResult:
+    """Check one saved profile (with its hosts); a keyring failure is recorded like any error."""
+    base = settings or Settings()
+    settings = Settings(base.oauth_url, base.api_url, profile.hosts, base.timeout)
+    try:
+        credentials = store.credentials(profile)
+    except ZoomError as error:
+        return CheckResult(account_id=profile.account_id, profile=profile.name, error=error)
+    return check_credentials(
+        credentials,
+        settings,
+        transport=transport,
+        token_cache=token_cache,
+        profile=profile.name,
+        with_plan=with_plan,
+    )
 
 
 def overall_exit_code(results: list[CheckResult]) -> int:

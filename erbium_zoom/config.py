@@ -108,3 +108,31 @@ def credentials_from_env(
     if not any((value or "").strip() for value in raw):
         return None, []
     return clean_credentials(*raw)
+
+
+SECRETS_SECTION = "zoom"
+
+
+def credentials_from_secrets(
+    secrets: Mapping | None,
+) -> tuple[Credentials | None, tuple[str, ...] | None, list[str]]:
+    """The ``[zoom]`` table of .streamlit/secrets.toml: credentials, hosts and warnings.
+
+    None when the file or the table is absent; ConfigError when the table is incomplete.
+    """
+    section = (secrets or {}).get(SECRETS_SECTION) if secrets else None
+    if not section:
+        return None, None, []
+    raw = [section.get(name) for name in FIELD_LABELS]
+    if not any(str(value or "").strip() for value in raw):
+        return None, None, []
+    try:
+        credentials, warnings = clean_credentials(*(str(v) if v else None for v in raw))
+    except ConfigError as error:
+        raise ConfigError(
+            f".streamlit/secrets.toml [zoom]: {error.message}", field=error.field
+        ) from None
+    hosts = section.get("hosts")
+    if isinstance(hosts, list | tuple):
+        hosts = ",".join(str(h) for h in hosts)
+    return credentials, (parse_hosts(hosts) if hosts else None), warnings

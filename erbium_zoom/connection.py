@@ -1,7 +1,8 @@
 """Which Zoom the dashboard talks to: the demo account or a client's real app, and how.
 
-Pure: decides from what was entered, the environment and the demo scenario; builds clients.
-Credentials are taken in this order: entered in this session → the environment → demo.
+Pure: decides from what was entered, the selected profile, the environment, secrets.toml and the
+demo scenario; builds clients. Credentials are taken in this order (README): entered in this
+session → the selected profile → the environment → .streamlit/secrets.toml → demo.
 """
 
 from __future__ import annotations
@@ -14,16 +15,27 @@ import httpx
 from erbium_zoom import simulator
 from erbium_zoom.auth import TokenCache
 from erbium_zoom.client import ZoomClient
-from erbium_zoom.config import Credentials, Settings, credentials_from_env, settings_from_env
+from erbium_zoom.config import (
+    Credentials,
+    Settings,
+    credentials_from_env,
+    credentials_from_secrets,
+    settings_from_env,
+)
+from erbium_zoom.profiles import Profile
 
 SOURCE_DEMO = "demo"
 SOURCE_SESSION = "session"
+SOURCE_PROFILE = "profile"
 SOURCE_ENV = "environment"
+SOURCE_SECRETS = "secrets"
 
 SOURCE_TEXT = {
     SOURCE_DEMO: "demo data (simulated Zoom account)",
     SOURCE_SESSION: "credentials entered in this browser session",
+    SOURCE_PROFILE: "a saved client profile (secret in the system keyring)",
     SOURCE_ENV: "credentials from the environment (ZOOM_ACCOUNT_ID …)",
+    SOURCE_SECRETS: "credentials from .streamlit/secrets.toml",
 }
 
 # The scenarios offered in the demo picker, in the order shown.
@@ -49,6 +61,7 @@ class Connection:
     settings: Settings
     source: str
     demo_scenario: str | None = None
+    profile: str | None = None
 
     @property
     def is_demo(self) -> bool:
@@ -63,37 +76,55 @@ class Connection:
             self.settings.oauth_url,
             self.settings.api_url or "",
             self.demo_scenario or "",
+            self.profile or "",
         )
 
     @property
     def description(self) -> str:
         if self.is_demo:
             return f"Demo data · {DEMO_SCENARIOS.get(self.demo_scenario or '', self.demo_scenario)}"
-        return f"Account {self.credentials.account_id} · {SOURCE_TEXT[self.source]}"
+        if self.profile:
+            return f"Profile **{self.profile}** · account {self.credentials.account_id}"
+        return f"Account **{self.credentials.account_id}**"
 
 
 def resolve_connection(
     entered: Credentials | None,
     *,
+    profile: Profile | None = None,
+    profile_credentials: Credentials | None = None,
+    secrets: Mapping | None = None,
     demo_scenario: str = DEFAULT_DEMO_SCENARIO,
     hosts: tuple[str, ...] | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> tuple[Connection, list[str]]:
     """The connection to use now, and warnings about the configuration.
 
-    Raises ConfigError when the environment holds only some of the three credentials.
+    ``hosts`` (typed in the sidebar) wins over a profile's or the configuration's hosts.
+    Raises ConfigError when the environment or secrets.toml holds only part of the credentials.
     """
     settings = settings_from_env(environ)
-    if hosts:
-        settings = Settings(settings.oauth_url, settings.api_url, hosts, settings.timeout)
+
+    def with_hosts(default: tuple[str, ...] | None) -> Settings:
+        chosen = hosts or default or settings.hosts
+        return Settings(settings.oauth_url, settings.api_url, chosen, settings.timeout)
+
     if entered is not None:
-        return Connection(entered, settings, SOURCE_SESSION), []
+        return Connection(entered, with_hosts(None), SOURCE_SESSION), []
+    if profile is not None and profile_credentials is not None:
+        connection = Connection(
+            profile_credentials, with_hosts(profile.hosts), SOURCE_PROFILE, profile=profile.name
+        )
+        return connection, []
     from_env, warnings = credentials_from_env(environ)
     if from_env is not None:
-        return Connection(from_env, settings, SOURCE_ENV), warnings
+        return Connection(from_env, with_hosts(None), SOURCE_ENV), warnings
+    from_secrets, secret_hosts, warnings = credentials_from_secrets(secrets)
+    if from_secrets is not None:
+        return Connection(from_secrets, with_hosts(secret_hosts), SOURCE_SECRETS), warnings
     if demo_scenario not in DEMO_SCENARIOS:
         demo_scenario = DEFAULT_DEMO_SCENARIO
-    demo_settings = Settings(hosts=settings.hosts)  # the demo never leaves the process
+    demo_settings = Settings(hosts=hosts or settings.hosts)  # the demo never leaves the process
     return Connection(DEMO_CREDENTIALS, demo_settings, SOURCE_DEMO, demo_scenario), []
 
 

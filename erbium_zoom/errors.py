@@ -6,6 +6,7 @@ read out on a call, what to do next. No error ever holds the client secret or an
 
     ZoomError
     ├── ConfigError             the credentials or settings given to us are unusable
+    ├── SecretStoreError        the OS keyring is missing, locked or refused
     ├── AuthError               the token endpoint refused (``field`` names what to fix)
     ├── ZoomUnreachable         network error or timeout: no answer from Zoom
     ├── WriteOutcomeUnknown     a change was sent but no clear answer came back
@@ -53,6 +54,17 @@ class ConfigError(ZoomError):
         super().__init__(message)
         self.field = field
         self.advice = "Fill in the missing value and check again."
+
+
+class SecretStoreError(ZoomError):
+    """The OS keyring could not store or give back a Client Secret."""
+
+    kind = "keyring"
+    advice = (
+        "The system keyring is not available here, so the Client Secret cannot be stored "
+        "safely. Use the ZOOM_* environment variables, .streamlit/secrets.toml, or enter the "
+        "credentials for this browser session only."
+    )
 
 
 # What each token-endpoint error points at. Zoom's `error` field is the key; the value is the

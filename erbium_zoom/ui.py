@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from erbium_zoom import simulator
-from erbium_zoom.check import CheckResult, PlanProbe, check_plan, check_with_client
+from erbium_zoom.check import CheckResult, check_with_client
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import parse_hosts
 from erbium_zoom.connection import (
@@ -31,6 +31,7 @@ from erbium_zoom.connection import (
     resolve_connection,
 )
 from erbium_zoom.errors import MissingScope, ZoomError, user_message
+from erbium_zoom.profiles import Profile, ProfileStore
 
 T = TypeVar("T")
 
@@ -41,12 +42,44 @@ CONNECTION_PAGE = "pages/connection.py"
 # ---- the connection in use ------------------------------------------------------------------
 
 
+def profile_store() -> ProfileStore:
+    return ProfileStore()
+
+
+def _secrets_toml() -> dict | None:
+    """The [zoom] table of .streamlit/secrets.toml, or None (st.secrets raises without a file)."""
+    try:
+        return {key: dict(value) for key, value in st.secrets.items() if hasattr(value, "items")}
+    except Exception:  # noqa: BLE001 - no file, or a file Streamlit cannot parse
+        return None
+
+
+def _profile_credentials(store: ProfileStore, profile: Profile):
+    """The profile's credentials, the secret read from the keyring once per session."""
+    secrets: dict = st.session_state.setdefault("conn_profile_secrets", {})
+    key = (profile.name, profile.secret_key)
+    if key not in secrets:
+        secrets[key] = store.credentials(profile)
+    return secrets[key]
+
+
 def current_connection() -> Connection:
-    """The connection for this session: entered credentials → environment → demo."""
+    """The connection for this session (order: entered → profile → environment → secrets.toml
+    → demo). Raises ZoomError when the chosen source cannot be used (e.g. keyring refused)."""
     state = st.session_state
     hosts = parse_hosts(state.get("conn_hosts_text")) if state.get("conn_hosts_text") else None
+    profile = credentials = None
+    entered = state.get("conn_entered")
+    if entered is None and state.get("conn_profile"):
+        store = profile_store()
+        profile = store.get(state["conn_profile"])
+        if profile is not None:
+            credentials = _profile_credentials(store, profile)
     connection, warnings = resolve_connection(
-        state.get("conn_entered"),
+        entered,
+        profile=profile,
+        profile_credentials=credentials,
+        secrets=_secrets_toml(),
         demo_scenario=state.get("demo_scenario", DEFAULT_DEMO_SCENARIO),
         hosts=hosts,
     )
@@ -88,16 +121,29 @@ def page_setup(title: str) -> Connection:
             icon="🧪",
         )
     else:
-        account = connection.credentials.account_id
-        st.caption(f"Account **{account}** · {SOURCE_TEXT[connection.source]}")
+        st.caption(f"{connection.description} · {SOURCE_TEXT[connection.source]}")
     for warning in st.session_state.get("conn_warnings", []):
         st.warning(warning)
     return connection
 
 
 def render_sidebar() -> None:
-    """The shared sidebar: where the data comes from, the demo scenario, the hosts."""
+    """The shared sidebar: the client profile, where the data comes from, scenario, hosts."""
     with st.sidebar:
+        try:
+            names = [p.name for p in profile_store().list()]
+        except ZoomError as error:
+            show_error(error)
+            names = []
+        if names:
+            st.selectbox(
+                "Client profile",
+                options=["", *names],
+                format_func=lambda name: name or "(none)",
+                key="conn_profile",
+                on_change=forget_entered_credentials,
+                help="Saved clients (All clients page). Switching changes every page's data.",
+            )
         try:
             connection = current_connection()
         except ZoomError as error:
@@ -125,8 +171,7 @@ def render_sidebar() -> None:
 
 
 def forget_entered_credentials() -> None:
-    for key in ("conn_entered", "connection_secret"):
-        st.session_state.pop(key, None)
+    st.session_state.pop("conn_entered", None)
 
 
 # ---- loading with a per-session cache --------------------------------------------------------
@@ -160,30 +205,24 @@ def invalidate(connection: Connection, *prefix: Any) -> None:
 # ---- the connection check ------------------------------------------------------------------
 
 
-def run_connection_check(
-    connection: Connection, *, with_plan: bool = True
-) -> tuple[CheckResult, list[PlanProbe]]:
+def run_connection_check(connection: Connection, *, with_plan: bool = True) -> CheckResult:
     """A fresh token and its 17 scopes; once authenticated, the three plan probes.
 
     Without ``with_plan`` the previous probes are kept (watching re-checks only the token).
     """
-    client = zoom_client(connection)
-    result = check_with_client(client)
     previous = last_connection_check(connection)
-    probes: list[PlanProbe] = []
-    if result.error is None:
-        if with_plan or previous is None:
-            probes = check_plan(client, connection.settings.hosts[0])
-        else:
-            probes = previous[1]
-    st.session_state["conn_last_check"] = (connection.cache_key, result, probes)
-    return result, probes
+    plan_again = with_plan or previous is None or not previous.plan
+    result = check_with_client(zoom_client(connection), with_plan=plan_again)
+    if not plan_again and result.error is None:
+        result.plan = previous.plan
+    st.session_state["conn_last_check"] = (connection.cache_key, result)
+    return result
 
 
-def last_connection_check(connection: Connection) -> tuple[CheckResult, list[PlanProbe]] | None:
+def last_connection_check(connection: Connection) -> CheckResult | None:
     stored = st.session_state.get("conn_last_check")
     if stored and stored[0] == connection.cache_key:
-        return stored[1], stored[2]
+        return stored[1]
     return None
 
 

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
+from erbium_zoom.check import CheckResult
+from erbium_zoom.errors import user_message
 from erbium_zoom.models import Event, Registrant, RegistrantCounts, StatusUpdateResult
 from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, ScopeReport
 
@@ -222,3 +224,44 @@ def describe_status_update(result: StatusUpdateResult) -> str:
         f"Zoom {ACTION_PAST[result.action]} {result.updated} {people} "
         f"({result.calls} {calls} to Zoom, each answered 204 No Content)."
     )
+
+
+CLIENT_COLUMNS = [
+    "Profile",
+    "Account ID",
+    "Status",
+    "Scopes",
+    "Missing scopes",
+    "Plan problems",
+    "Last checked (UTC)",
+]
+
+
+def clients_frame(profiles: Sequence, results: Mapping[str, CheckResult]) -> pd.DataFrame:
+    """One row per profile with its last check (blank until checked)."""
+    rows = []
+    for profile in profiles:
+        result = results.get(profile.name)
+        row = dict.fromkeys(CLIENT_COLUMNS, "")
+        row.update({"Profile": profile.name, "Account ID": profile.account_id})
+        if result is None:
+            row["Status"] = "not checked yet"
+        elif result.error is not None:
+            row["Status"] = f"⛔ {user_message(result.error)}"
+        else:
+            report = result.report
+            satisfied = sum(s.satisfied for s in report.statuses)
+            row.update(
+                {
+                    "Status": "✅ connected" if report.ok else "🟠 scopes missing",
+                    "Scopes": f"{satisfied}/{len(report.statuses)}",
+                    "Missing scopes": ", ".join(report.missing),
+                    "Plan problems": "; ".join(
+                        f"{p.area}: {p.message}" for p in result.plan if not p.ok
+                    ),
+                }
+            )
+        if result is not None:
+            row["Last checked (UTC)"] = result.checked_at.strftime("%Y-%m-%d %H:%M")
+        rows.append(row)
+    return pd.DataFrame(rows, columns=CLIENT_COLUMNS)

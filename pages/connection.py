@@ -5,7 +5,9 @@ import streamlit as st
 from erbium_zoom import ui
 from erbium_zoom.check import PLAN_MISSING, PLAN_OK, PLAN_SCOPE
 from erbium_zoom.config import FIELD_LABELS, clean_credentials
-from erbium_zoom.errors import ConfigError, user_message
+from erbium_zoom.connection import SOURCE_SESSION
+from erbium_zoom.errors import ConfigError, ZoomError, user_message
+from erbium_zoom.profiles import keyring_status
 from erbium_zoom.scopes import GROUP_TITLES, GROUPS
 from erbium_zoom.views import checklist_rows, client_message, missing_scopes_text
 
@@ -130,22 +132,52 @@ watching = st.toggle(
 
 @st.fragment(run_every=WATCH_INTERVAL if watching else None)
 def live_check() -> None:
-    stored = ui.last_connection_check(connection)
-    if watching and stored is not None:
-        result, probes = ui.run_connection_check(connection, with_plan=False)
-    elif stored is not None:
-        result, probes = stored
-    else:
+    result = ui.last_connection_check(connection)
+    if result is None:
         return
+    if watching:
+        result = ui.run_connection_check(connection, with_plan=False)
     if st.button("Re-check", help="Fetch a fresh token and check all 17 scopes again."):
-        result, probes = ui.run_connection_check(connection)
+        result = ui.run_connection_check(connection)
     render_status(result)
     if result.report is not None:
         render_checklist(result.report)
-        render_plan(probes)
+        render_plan(result.plan)
         if watching and result.report.ok:
             st.session_state["connection_stop_watch"] = True
             st.rerun(scope="app")
 
 
 live_check()
+
+if connection.source == SOURCE_SESSION:
+    with st.expander("Save these credentials as a client profile"):
+        status = keyring_status()
+        if not status.secure:
+            st.warning(
+                f"Client Secrets cannot be stored safely here: {status.reason}. Use the "
+                "ZOOM_* environment variables or .streamlit/secrets.toml instead, or keep "
+                "entering them for this session only."
+            )
+        with st.form("connection_save_profile"):
+            name = st.text_input("Profile name", placeholder="e.g. Acme Corp")
+            hosts = st.text_input("Hosts", value=", ".join(connection.settings.hosts))
+            note = st.text_area("Note", height=68)
+            if st.form_submit_button("Save profile", disabled=not status.secure):
+                creds = connection.credentials
+                try:
+                    profile, _ = ui.profile_store().save(
+                        name,
+                        creds.account_id,
+                        creds.client_id,
+                        creds.client_secret,
+                        hosts=hosts,
+                        note=note,
+                    )
+                except ZoomError as error:
+                    ui.show_error(error)
+                else:
+                    st.success(
+                        f"Saved {profile.name}. Pick it in the sidebar next time; nothing to "
+                        "type again."
+                    )

@@ -9,6 +9,8 @@ import socket
 from datetime import UTC, datetime
 from pathlib import Path
 
+import keyring
+import keyring.backends.fail
 import pytest
 
 from erbium_zoom import auth
@@ -21,6 +23,7 @@ from erbium_zoom.simulator import (
     DEFAULT_CLIENT_SECRET,
     SimulatedZoom,
 )
+from tests.memory_keyring import MemoryKeyring
 
 FIXED_NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SIM_CREDENTIALS = Credentials(DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
@@ -59,6 +62,37 @@ def no_internet(monkeypatch):
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def demo_environment(monkeypatch):
+    """No credentials or Zoom URLs from the machine: the app starts in demo mode."""
+    for name in (
+        "ZOOM_ACCOUNT_ID",
+        "ZOOM_CLIENT_ID",
+        "ZOOM_CLIENT_SECRET",
+        "ERBIUM_ZOOM_HOSTS",
+        "ERBIUM_ZOOM_OAUTH_URL",
+        "ERBIUM_ZOOM_API_URL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def isolated_profiles(tmp_path, monkeypatch):
+    """Profiles in a temporary folder and keyring's fail backend: never the user's own."""
+    monkeypatch.setenv("ERBIUM_ZOOM_CONFIG_DIR", str(tmp_path / "config"))
+    previous = keyring.get_keyring()
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    yield tmp_path / "config"
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory_keyring() -> MemoryKeyring:
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    return backend
 
 
 @pytest.fixture(autouse=True)

@@ -9,9 +9,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keyring
+import keyring.backends.fail
 import pytest
 
 from erbium_zoom.__main__ import main
+from erbium_zoom.profiles import ProfileStore
 from erbium_zoom.scopes import REQUIRED_SCOPES
 from erbium_zoom.simulator import (
     DEFAULT_ACCOUNT_ID,
@@ -21,6 +24,7 @@ from erbium_zoom.simulator import (
     serve,
 )
 from tests.conftest import FIXED_NOW
+from tests.multi_account import AccountRouter
 
 ROOT = Path(__file__).resolve().parents[1]
 SIM_ENV = {
@@ -196,3 +200,70 @@ def test_simulate_command_serves_and_check_passes():
         proc.wait(timeout=10)
         proc.stdout.close()
         proc.stderr.close()
+
+
+# ---- profiles ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def three_profiles(memory_keyring):
+    """Alpha (all scopes), Beta (scopes missing), Gamma (an app Zoom does not know)."""
+    alpha = SimulatedZoom(
+        "full", now=FIXED_NOW, account_id="acc-A", client_id="cid-A", client_secret="sec-A-canary"
+    )
+    beta = SimulatedZoom(
+        "missing_scopes",
+        now=FIXED_NOW,
+        account_id="acc-B",
+        client_id="cid-B",
+        client_secret="sec-B-canary",
+    )
+    store = ProfileStore()
+    store.save("Alpha", "acc-A", "cid-A", "sec-A-canary")
+    store.save("Beta", "acc-B", "cid-B", "sec-B-canary", hosts="kenji.sato@example.com")
+    store.save("Gamma", "acc-C", "cid-C", "sec-C-canary")
+    return AccountRouter(alpha, beta)
+
+
+def check_json(capsys, router, *args):
+    code = main(["check", "--json", *args], environ={}, transport=router.transport())
+    out = capsys.readouterr().out
+    assert "canary" not in out
+    return code, json.loads(out)["results"]
+
+
+def test_check_all_profiles_one_entry_each_and_worst_exit_code(capsys, three_profiles):
+    code, results = check_json(capsys, three_profiles, "--all")
+    assert code == 2
+    assert [r["profile"] for r in results] == ["Alpha", "Beta", "Gamma"]
+    alpha, beta, gamma = results
+    assert alpha["ok"] is True and alpha["account_id"] == "acc-A" and alpha["missing"] == []
+    assert beta["ok"] is False and len(beta["missing"]) == 4 and beta["error"] is None
+    assert gamma["error"]["kind"] == "auth" and gamma["scopes"] == []
+
+
+@pytest.mark.parametrize(("name", "exit_code"), [("Alpha", 0), ("Beta", 1), ("Gamma", 2)])
+def test_check_one_profile_exit_codes(capsys, three_profiles, name, exit_code):
+    code, results = check_json(capsys, three_profiles, "--profile", name)
+    assert code == exit_code and [r["profile"] for r in results] == [name]
+
+
+def test_check_unknown_profile_is_an_entry_not_a_crash(capsys, three_profiles):
+    code, results = check_json(capsys, three_profiles, "--profile", "Nope", "--profile", "Alpha")
+    assert code == 2
+    assert results[0]["profile"] == "Nope" and results[0]["error"]["kind"] == "config"
+    assert "Alpha" in results[0]["error"]["message"]
+    assert results[1]["ok"] is True
+
+
+def test_check_all_without_a_keyring_reports_each_profile(capsys, three_profiles):
+    keyring.set_keyring(keyring.backends.fail.Keyring())
+    code, results = check_json(capsys, three_profiles, "--all")
+    assert code == 2 and len(results) == 3
+    assert {r["error"]["kind"] for r in results} == {"keyring"}
+    assert "secrets.toml" in results[0]["error"]["message"]
+
+
+def test_check_all_with_no_profiles_says_so(capsys):
+    code, results = check_json(capsys, AccountRouter(), "--all")
+    assert code == 2 and "No profiles" in results[0]["error"]["message"]

@@ -18,21 +18,7 @@ from erbium_zoom.simulator import (
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGES = ["pages/connection.py", "pages/events.py", "pages/registrants.py"]
-
-
-@pytest.fixture(autouse=True)
-def demo_environment(monkeypatch):
-    """No credentials or Zoom URLs from the machine: the app starts in demo mode."""
-    for name in (
-        "ZOOM_ACCOUNT_ID",
-        "ZOOM_CLIENT_ID",
-        "ZOOM_CLIENT_SECRET",
-        "ERBIUM_ZOOM_HOSTS",
-        "ERBIUM_ZOOM_OAUTH_URL",
-        "ERBIUM_ZOOM_API_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
+PAGES = ["pages/connection.py", "pages/events.py", "pages/registrants.py", "pages/clients.py"]
 
 
 def start(scenario: str = "full", sim: SimulatedZoom | None = None, **state) -> AppTest:

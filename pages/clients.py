@@ -1,0 +1,125 @@
+"""All clients: every saved profile checked at once, and the profiles themselves managed."""
+
+import streamlit as st
+
+from erbium_zoom import ui
+from erbium_zoom.check import check_profile
+from erbium_zoom.config import settings_from_env
+from erbium_zoom.errors import ZoomError
+from erbium_zoom.profiles import keyring_status
+from erbium_zoom.views import clients_frame
+
+ui.page_setup("All clients")
+store = ui.profile_store()
+status = keyring_status()
+
+if not status.secure:
+    st.warning(
+        f"**Client Secrets cannot be stored safely on this machine**: {status.reason}. "
+        "Nothing is written in plain text instead. Other ways to give credentials: the "
+        "ZOOM_ACCOUNT_ID / ZOOM_CLIENT_ID / ZOOM_CLIENT_SECRET environment variables, "
+        "`.streamlit/secrets.toml` (see secrets.toml.example), or entering them on the "
+        "Connection page for this browser session only.",
+        icon="🔐",
+    )
+
+try:
+    profiles = store.list()
+except ZoomError as error:
+    ui.show_error(error)
+    st.stop()
+
+results: dict = st.session_state.setdefault("clients_results", {})
+
+
+def check_all() -> None:
+    """Check each profile in turn; one failing does not stop the others."""
+    progress = st.progress(0.0, text=f"Checked 0 of {len(profiles)} clients")
+    for done, profile in enumerate(profiles, start=1):
+        results[profile.name] = check_profile(store, profile, settings_from_env(), with_plan=True)
+        progress.progress(done / len(profiles), text=f"Checked {done} of {len(profiles)} clients")
+    progress.empty()
+
+
+if profiles:
+    if st.button("Check all clients", type="primary", disabled=not status.secure):
+        check_all()
+    st.dataframe(
+        clients_frame(profiles, results),
+        hide_index=True,
+        width="stretch",
+    )
+else:
+    st.info("No client profiles yet: add the first one below.")
+
+st.subheader("Manage client profiles")
+add_tab, edit_tab, delete_tab = st.tabs(["Add", "Edit or rename", "Delete"])
+
+with add_tab, st.form("clients_add", clear_on_submit=True):
+    name = st.text_input("Profile name", placeholder="e.g. Acme Corp")
+    left, right = st.columns(2)
+    account_id = left.text_input("Account ID")
+    client_id = right.text_input("Client ID")
+    secret = st.text_input("Client Secret", type="password")
+    hosts = st.text_input(
+        "Hosts", placeholder="me", help="Host e-mails or user IDs, comma-separated."
+    )
+    note = st.text_area("Note", height=68)
+    if st.form_submit_button("Save profile", disabled=not status.secure):
+        try:
+            profile, notes = store.save(name, account_id, client_id, secret, hosts=hosts, note=note)
+        except ZoomError as error:
+            ui.show_error(error)
+        else:
+            for text in notes:
+                st.info(text, icon="✂️")
+            st.success(f"Saved {profile.name}; its Client Secret is in the system keyring.")
+
+if profiles:
+    names = [p.name for p in profiles]
+    with edit_tab:
+        chosen = st.selectbox("Profile", names, key="clients_edit_pick")
+        current = next(p for p in profiles if p.name == chosen)
+        with st.form("clients_edit"):
+            new_name = st.text_input("Profile name", value=current.name)
+            left, right = st.columns(2)
+            account_id = left.text_input("Account ID", value=current.account_id)
+            client_id = right.text_input("Client ID", value=current.client_id)
+            secret = st.text_input(
+                "Client Secret", type="password", help="Leave empty to keep the stored one."
+            )
+            hosts = st.text_input("Hosts", value=", ".join(current.hosts))
+            note = st.text_area("Note", value=current.note, height=68)
+            if st.form_submit_button("Save changes", disabled=not status.secure):
+                try:
+                    profile, notes = store.save(
+                        new_name,
+                        account_id,
+                        client_id,
+                        secret or None,
+                        hosts=hosts,
+                        note=note,
+                        replacing=current.name,
+                    )
+                except ZoomError as error:
+                    ui.show_error(error)
+                else:
+                    results.pop(current.name, None)
+                    st.session_state.pop("conn_profile_secrets", None)
+                    st.success(f"Saved {profile.name}.")
+    with delete_tab:
+        victim = st.selectbox("Profile to delete", names, key="clients_delete_pick")
+        confirm = st.checkbox(
+            f"Yes, delete {victim} and its stored Client Secret", key="clients_delete_confirm"
+        )
+        if st.button("Delete profile", disabled=not confirm):
+            try:
+                store.delete(victim)
+            except ZoomError as error:
+                ui.show_error(error)
+            else:
+                results.pop(victim, None)
+                st.session_state.pop("conn_profile_secrets", None)
+                if st.session_state.get("conn_profile") == victim:
+                    st.session_state.pop("conn_profile", None)
+                st.success(f"Deleted {victim}.")

@@ -1,0 +1,115 @@
+"""Profiles in the dashboard: the All clients page, the sidebar picker, sources, isolation."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from erbium_zoom.profiles import ProfileStore
+from erbium_zoom.simulator import SimulatedZoom, serve
+from tests.multi_account import AccountRouter
+from tests.test_pages import APP, by_label, start, texts
+
+ALPHA = dict(account_id="acc-A", client_id="cid-A", client_secret="sec-A-canary")
+BETA = dict(account_id="acc-B", client_id="cid-B", client_secret="sec-B-canary")
+
+
+@pytest.fixture
+def two_accounts(memory_keyring, monkeypatch):
+    """Two simulated client accounts with different data on one loopback server, as profiles."""
+    alpha = SimulatedZoom("full", seed=1, **ALPHA)
+    beta = SimulatedZoom("missing_scopes", seed=2, **BETA)
+    router = AccountRouter(alpha, beta)
+    store = ProfileStore()
+    store.save("Alpha", "acc-A", "cid-A", ALPHA["client_secret"], hosts="me")
+    store.save("Beta", "acc-B", "cid-B", BETA["client_secret"], hosts="me")
+    with serve(router) as server:
+        monkeypatch.setenv("ERBIUM_ZOOM_OAUTH_URL", server.oauth_url)
+        monkeypatch.setenv("ERBIUM_ZOOM_API_URL", server.api_url)
+        yield alpha, beta
+
+
+def upcoming_ids(sim: SimulatedZoom) -> set[int]:
+    owner = sim.hosts[0]["id"]
+    return {
+        e["id"]
+        for e in sim.events
+        if e["host_id"] == owner and ("upcoming" in e["tags"] or "live" in e["tags"])
+    }
+
+
+def test_clients_page_without_keyring_says_so_and_offers_other_routes():
+    at = start()
+    at.switch_page("pages/clients.py").run()
+    assert not at.exception
+    warning = texts(at, "warning")[0]
+    assert "cannot be stored safely" in warning
+    for route in ("ZOOM_ACCOUNT_ID", "secrets.toml", "this browser session only"):
+        assert route in warning
+    assert by_label(at.button, "Save profile").disabled
+
+
+def test_add_profile_then_check_all_clients(two_accounts):
+    at = start()
+    at.switch_page("pages/clients.py").run()
+    by_label(at.text_input, "Profile name").input("Gamma")
+    by_label(at.text_input, "Account ID").input("acc-C")
+    by_label(at.text_input, "Client ID").input("cid-C")
+    by_label(at.text_input, "Client Secret").input("sec-C-canary")
+    by_label(at.button, "Save profile").click()
+    at.run()
+    assert not at.exception
+    assert any("Saved Gamma" in text for text in texts(at, "success"))
+    by_label(at.button, "Check all clients").click()
+    at.run()
+    rows = {row["Profile"]: row for row in at.dataframe[0].value.to_dict("records")}
+    assert list(rows) == ["Alpha", "Beta", "Gamma"]
+    assert rows["Alpha"]["Status"] == "✅ connected" and rows["Alpha"]["Scopes"] == "17/17"
+    assert rows["Beta"]["Status"] == "🟠 scopes missing" and rows["Beta"]["Scopes"] == "13/17"
+    assert "report:read:list_meeting_participants:admin" in rows["Beta"]["Missing scopes"]
+    assert rows["Gamma"]["Status"].startswith("⛔") and "Client Secret" in rows["Gamma"]["Status"]
+    assert all(rows[name]["Last checked (UTC)"] for name in rows)
+    assert "canary" not in repr(at._tree)
+
+
+def test_delete_profile_needs_confirmation(two_accounts):
+    at = start()
+    at.switch_page("pages/clients.py").run()
+    at.selectbox(key="clients_delete_pick").set_value("Beta").run()
+    assert by_label(at.button, "Delete profile").disabled
+    at.checkbox(key="clients_delete_confirm").check().run()
+    by_label(at.button, "Delete profile").click()
+    at.run()
+    assert [p.name for p in ProfileStore().list()] == ["Alpha"]
+
+
+def test_sidebar_profile_switches_the_data(two_accounts):
+    alpha, beta = two_accounts
+    at = start(conn_profile="Alpha")
+    assert any("Alpha" in text for text in texts(at, "caption"))
+    assert {m.label: m.value for m in at.metric}["Report"] == "2/2"
+    at.selectbox(key="conn_profile").set_value("Beta").run()
+    assert {m.label: m.value for m in at.metric}["Report"] == "0/2"
+
+
+def test_two_sessions_with_two_profiles_never_mix(two_accounts):
+    alpha, beta = two_accounts
+    first = start(conn_profile="Alpha")
+    second = start(conn_profile="Beta")
+    for session in (first, second, first, second):
+        session.switch_page("pages/events.py").run()
+        assert not session.exception
+    first_ids = set(first.dataframe[0].value["ID"])
+    second_ids = set(second.dataframe[0].value["ID"])
+    assert first_ids and second_ids and not first_ids & second_ids
+    assert first_ids <= upcoming_ids(alpha) and second_ids <= upcoming_ids(beta)
+    assert all(call.status != 401 for call in alpha.calls + beta.calls)
+
+
+def test_secrets_toml_is_used_and_named_when_nothing_else_is_set(two_accounts):
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.secrets["zoom"] = {"client_secret": ALPHA["client_secret"], **ALPHA}
+    at.run()
+    assert not at.exception
+    assert any("secrets.toml" in text for text in texts(at, "caption"))
+    assert {m.label: m.value for m in at.metric}["Webinar"] == "7/7"

@@ -1,0 +1,80 @@
+"""Where credentials come from, in the README's order, and cache keys that carry the account."""
+
+from __future__ import annotations
+
+import pytest
+
+from erbium_zoom.config import Credentials, credentials_from_secrets
+from erbium_zoom.connection import (
+    SOURCE_DEMO,
+    SOURCE_ENV,
+    SOURCE_PROFILE,
+    SOURCE_SECRETS,
+    SOURCE_SESSION,
+    resolve_connection,
+)
+from erbium_zoom.errors import ConfigError
+from erbium_zoom.profiles import Profile
+
+ENTERED = Credentials("acc-entered", "cid-e", "s-e")
+PROFILE = Profile("Acme", "acc-profile", "cid-p", ("host@acme.example",))
+PROFILE_CREDS = Credentials("acc-profile", "cid-p", "s-p")
+ENV = {"ZOOM_ACCOUNT_ID": "acc-env", "ZOOM_CLIENT_ID": "cid-v", "ZOOM_CLIENT_SECRET": "s-v"}
+SECRETS = {
+    "zoom": {
+        "account_id": "acc-toml",
+        "client_id": "cid-t",
+        "client_secret": "s-t",
+        "hosts": "a@x.example, b@x.example",
+    }
+}
+
+
+def resolve(**kwargs):
+    kwargs.setdefault("environ", {})
+    return resolve_connection(kwargs.pop("entered", None), **kwargs)[0]
+
+
+def test_order_entered_then_profile_then_env_then_secrets_then_demo():
+    all_sources = dict(profile=PROFILE, profile_credentials=PROFILE_CREDS, secrets=SECRETS)
+    assert resolve(entered=ENTERED, environ=ENV, **all_sources).source == SOURCE_SESSION
+    assert resolve(environ=ENV, **all_sources).source == SOURCE_PROFILE
+    assert resolve(environ=ENV, secrets=SECRETS).source == SOURCE_ENV
+    assert resolve(secrets=SECRETS).source == SOURCE_SECRETS
+    assert resolve().source == SOURCE_DEMO
+
+
+def test_profile_brings_its_hosts_and_name():
+    connection = resolve(profile=PROFILE, profile_credentials=PROFILE_CREDS)
+    assert connection.settings.hosts == ("host@acme.example",)
+    assert connection.profile == "Acme" and "Acme" in connection.description
+
+
+def test_sidebar_hosts_win_over_profile_hosts():
+    connection = resolve(profile=PROFILE, profile_credentials=PROFILE_CREDS, hosts=("x@y.example",))
+    assert connection.settings.hosts == ("x@y.example",)
+
+
+def test_secrets_toml_hosts_and_partial_table():
+    assert resolve(secrets=SECRETS).settings.hosts == ("a@x.example", "b@x.example")
+    with pytest.raises(ConfigError, match="secrets.toml"):
+        credentials_from_secrets({"zoom": {"account_id": "a"}})
+    assert credentials_from_secrets({"other": {}}) == (None, None, [])
+    assert credentials_from_secrets(None) == (None, None, [])
+
+
+def test_cache_keys_differ_per_account_and_never_hold_the_secret():
+    a = resolve(profile=PROFILE, profile_credentials=PROFILE_CREDS)
+    b = resolve(entered=ENTERED)
+    demo_full = resolve(demo_scenario="full")
+    demo_missing = resolve(demo_scenario="missing_scopes")
+    keys = {a.cache_key, b.cache_key, demo_full.cache_key, demo_missing.cache_key}
+    assert len(keys) == 4
+    for key in keys:
+        assert not {"s-p", "s-e"} & set(key)
+    assert "acc-profile" in a.cache_key
+
+
+def test_demo_ignores_configured_urls():
+    env = {"ERBIUM_ZOOM_OAUTH_URL": "http://127.0.0.1:9/oauth/token"}
+    assert resolve(environ=env).settings.oauth_url == "https://zoom.us/oauth/token"
