@@ -10,18 +10,19 @@ RUN_STAMP := $(VENV)/.run-requirements
 TEST_STAMP := $(VENV)/.test-requirements
 PORT ?= 8501
 
-.PHONY: run test lint screenshots clean
+.PHONY: run test lint screenshots upgrade-pins clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-$(RUN_STAMP): requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+# constraints.txt pins every package to the version CI tested, so installs are reproducible.
+$(RUN_STAMP): requirements.txt constraints.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
 	touch $@
 
-$(TEST_STAMP): requirements.txt requirements-dev.txt requirements-e2e.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements-e2e.txt
+$(TEST_STAMP): requirements.txt requirements-dev.txt requirements-e2e.txt constraints.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-e2e.txt -c constraints.txt
 	touch $@
 
 run: $(RUN_STAMP)
@@ -39,6 +40,16 @@ lint: $(TEST_STAMP)
 # PNGs of every page in tests/e2e/test_browser.py's PAGES, in docs/screenshots/.
 screenshots: $(TEST_STAMP)
 	$(PY) scripts/screenshots.py
+
+# Re-resolve the newest versions the requirement ranges allow and pin them; then run make test.
+upgrade-pins:
+	rm -rf .venv-pins
+	$(PYTHON) -m venv .venv-pins
+	.venv-pins/bin/python -m pip install --quiet --upgrade pip
+	.venv-pins/bin/python -m pip install --quiet -r requirements-e2e.txt
+	( echo "# Exact versions CI tested; pip installs apply them with -c (see README: upgrading)."; \
+	  .venv-pins/bin/python -m pip freeze --exclude-editable ) > constraints.txt
+	rm -rf .venv-pins $(RUN_STAMP) $(TEST_STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache artifacts
