@@ -139,11 +139,15 @@ def run_check(
     environ: Mapping[str, str] | None,
     transport: httpx.BaseTransport | None,
 ) -> int:
-    settings = settings_from_env(environ)
-    if args.all or args.profile:
-        results = _profile_results(args, settings, transport)
+    try:
+        settings = settings_from_env(environ)
+    except ConfigError as error:
+        results = [CheckResult(account_id="", error=error)]
     else:
-        results = _environment_results(environ, settings, transport)
+        if args.all or args.profile:
+            results = _profile_results(args, settings, transport)
+        else:
+            results = _environment_results(environ, settings, transport)
     if args.json:
         print(json.dumps({"results": [r.to_dict() for r in results]}, indent=2))
     else:

@@ -7,6 +7,7 @@ only in :class:`Credentials`, whose repr hides it.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -15,6 +16,13 @@ from erbium_zoom.errors import ConfigError
 DEFAULT_OAUTH_URL = "https://zoom.us/oauth/token"
 DEFAULT_API_URL = "https://api.zoom.us/v2"
 DEFAULT_HOSTS: tuple[str, ...] = ("me",)
+
+# Zoom's Account IDs, Client IDs and secrets are ~20-40 printable ASCII characters; anything far
+# longer or outside printable ASCII is a paste accident, refused before it is sent.
+MAX_CREDENTIAL_LENGTH = 256
+_PRINTABLE_ASCII = re.compile(r"[\x21-\x7e]+")
+_EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+\.[^@\s,]+")
+_USER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 FIELD_LABELS = {
     "account_id": "Account ID",
@@ -70,18 +78,42 @@ def clean_credentials(
             field=next(name for name, value in cleaned.items() if not value),
         )
     for name, value in cleaned.items():
+        label = FIELD_LABELS[name]
         if any(ch.isspace() for ch in value):
             raise ConfigError(
-                f"The {FIELD_LABELS[name]} contains a space or line break in the middle; "
+                f"The {label} contains a space or line break in the middle; "
                 "copy it again from the Zoom Marketplace.",
+                field=name,
+            )
+        if len(value) > MAX_CREDENTIAL_LENGTH:
+            raise ConfigError(
+                f"The {label} is {len(value):,} characters long; Zoom's are about 20 to 40. "
+                "Copy just that value from the Zoom Marketplace.",
+                field=name,
+            )
+        if not _PRINTABLE_ASCII.fullmatch(value):
+            raise ConfigError(
+                f"The {label} contains characters Zoom credentials never have (letters with "
+                "accents, symbols, invisible characters). Copy it again from the Zoom Marketplace.",
                 field=name,
             )
     return Credentials(**cleaned), warnings
 
 
 def parse_hosts(raw: str | None) -> tuple[str, ...]:
-    """Comma-separated host e-mails or user IDs; empty means the default ``me``."""
-    hosts = tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+    """Comma-separated host e-mails or user IDs; empty means the default ``me``.
+
+    Raises ConfigError naming the entries that are neither an e-mail nor a Zoom user ID.
+    """
+    hosts = tuple(part.strip() for part in (raw or "").replace(";", ",").split(",") if part.strip())
+    bad = [h for h in hosts if not (h == "me" or _EMAIL.fullmatch(h) or _USER_ID.fullmatch(h))]
+    if bad:
+        shown = ", ".join(repr(h[:60]) for h in bad[:5])
+        raise ConfigError(
+            f"Not a host e-mail or Zoom user ID: {shown}. Enter e-mail addresses (or user IDs) "
+            "separated by commas.",
+            field="hosts",
+        )
     return hosts or DEFAULT_HOSTS
 
 

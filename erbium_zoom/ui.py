@@ -30,7 +30,7 @@ from erbium_zoom.connection import (
     build_client,
     resolve_connection,
 )
-from erbium_zoom.errors import MissingScope, ZoomError, user_message
+from erbium_zoom.errors import ConfigError, MissingScope, ZoomError, user_message
 from erbium_zoom.profiles import Profile, ProfileStore
 
 T = TypeVar("T")
@@ -67,7 +67,13 @@ def current_connection() -> Connection:
     """The connection for this session (order: entered → profile → environment → secrets.toml
     → demo). Raises ZoomError when the chosen source cannot be used (e.g. keyring refused)."""
     state = st.session_state
-    hosts = parse_hosts(state.get("conn_hosts_text")) if state.get("conn_hosts_text") else None
+    hosts = None
+    state["conn_hosts_error"] = None
+    if state.get("conn_hosts_text"):
+        try:
+            hosts = parse_hosts(state["conn_hosts_text"])
+        except ConfigError as error:  # shown next to the field; the configured hosts are used
+            state["conn_hosts_error"] = user_message(error)
     profile = credentials = None
     entered = state.get("conn_entered")
     if entered is None and state.get("conn_profile"):
@@ -124,6 +130,9 @@ def page_setup(title: str) -> Connection:
         st.caption(f"{connection.description} · {SOURCE_TEXT[connection.source]}")
     for warning in st.session_state.get("conn_warnings", []):
         st.warning(warning)
+    if st.session_state.get("conn_hosts_error"):
+        hosts = ", ".join(connection.settings.hosts)
+        st.warning(f"The Hosts field in the sidebar is not valid, so {hosts} is used.")
     return connection
 
 
@@ -165,6 +174,8 @@ def render_sidebar() -> None:
             help="Zoom e-mails or user IDs whose events to list, comma-separated "
             "(default: me, the account owner).",
         )
+        if st.session_state.get("conn_hosts_error"):
+            st.error(st.session_state["conn_hosts_error"])
         if connection.source == SOURCE_SESSION and st.button("Forget entered credentials"):
             forget_entered_credentials()
             st.rerun()

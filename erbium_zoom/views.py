@@ -156,6 +156,15 @@ def events_frame(
     return frame.sort_values("start_utc", kind="stable").reset_index(drop=True)
 
 
+def window_problem(window: object) -> str | None:
+    """Why a date window cannot be used, in words; None when it can."""
+    if not isinstance(window, tuple | list) or len(window) != 2:
+        return "Pick both a first and a last day."
+    if window[1] < window[0]:
+        return f"The window ends ({window[1]}) before it starts ({window[0]}): swap the days."
+    return None
+
+
 def filter_events(
     frame: pd.DataFrame,
     *,

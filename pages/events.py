@@ -7,7 +7,7 @@ import streamlit as st
 from erbium_zoom import ui
 from erbium_zoom.errors import PlanRequired, ZoomError, user_message
 from erbium_zoom.listing import load_upcoming
-from erbium_zoom.views import event_label, events_frame, filter_events
+from erbium_zoom.views import event_label, events_frame, filter_events, window_problem
 
 connection = ui.page_setup("Upcoming events")
 client = ui.zoom_client(connection)
@@ -65,11 +65,14 @@ with st.container(border=True):
     )
     text = f_text.text_input("Search topic or ID", key="events_text")
 
+problem = window_problem(window)
+if problem:
+    f_window.warning(f"{problem} Showing all dates for now.")
 shown = filter_events(
     frame,
     hosts=chosen_hosts,
     kinds=chosen_kinds,
-    window=window if isinstance(window, tuple) and len(window) == 2 else None,
+    window=None if problem else tuple(window),
     viewer_tz=viewer_tz,
     text=text,
 )

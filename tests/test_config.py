@@ -85,3 +85,38 @@ def test_settings_from_env_overrides():
 
 def test_parse_hosts_empty_is_me():
     assert parse_hosts(" , ") == ("me",)
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        ("acc\u00e9nt", "characters Zoom credentials never have"),
+        ("zero\u200bwidth", "characters Zoom credentials never have"),
+        ("x" * 10_000, "10,000 characters long"),
+        ("two\nlines", "line break in the middle"),
+    ],
+)
+def test_clean_credentials_refuses_malformed_values_in_words(value, words):
+    with pytest.raises(ConfigError) as caught:
+        clean_credentials("acc", "cid", value)
+    assert caught.value.field == "client_secret"
+    assert words in str(caught.value) and value not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "hosts", ["me", "a@example.com", "KDcuGIm1QgePTO8WbOqwIQ", "a@x.io; b@y.io"]
+)
+def test_parse_hosts_accepts_emails_user_ids_and_me(hosts):
+    assert parse_hosts(hosts)
+
+
+@pytest.mark.parametrize("hosts", ["not an email!", "a@b", "a@@b.com", "<script>@x"])
+def test_parse_hosts_names_malformed_entries(hosts):
+    with pytest.raises(ConfigError) as caught:
+        parse_hosts(f"ok@example.com, {hosts}")
+    assert caught.value.field == "hosts" and "ok@example.com" not in str(caught.value)
+
+
+def test_bad_hosts_in_environment_is_a_config_error():
+    with pytest.raises(ConfigError):
+        settings_from_env({"ERBIUM_ZOOM_HOSTS": "nobody at all"})

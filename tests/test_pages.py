@@ -348,3 +348,34 @@ def test_watch_rechecks_and_stops_once_everything_is_granted():
     assert not at.exception
     assert sim.tokens_issued == before + 1
     assert at.toggle(key="connection_watch").value is False
+
+
+def test_malformed_hosts_are_reported_next_to_the_field_and_defaults_used():
+    at = start(conn_hosts_text="not an email!")
+    assert any("not an email!" in text for text in [e.value for e in at.sidebar.error])
+    at.switch_page("pages/events.py").run()
+    assert not at.exception
+    assert any("Hosts field" in text for text in texts(at, "warning"))
+    assert len(at.dataframe) == 1  # the events of "me" still show
+
+
+def test_reversed_date_window_is_explained_and_ignored():
+    at = start()
+    at.switch_page("pages/events.py").run()
+    everything = len(at.dataframe[0].value)
+    today = date.today()
+    at.date_input(key="events_window").set_value((today + timedelta(days=5), today)).run()
+    assert not at.exception
+    assert any("before it starts" in text for text in texts(at, "warning"))
+    assert len(at.dataframe[0].value) >= everything
+
+
+def test_overlong_secret_is_refused_before_anything_is_sent():
+    sim = SimulatedZoom("full")
+    at = start(sim=sim)
+    before = sim.tokens_issued
+    at = enter_credentials(at, DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, "s" * 10_000)
+    assert not at.exception
+    errors = texts(at, "error")
+    assert errors and "Client Secret is 10,000 characters long" in errors[0]
+    assert sim.tokens_issued == before

@@ -18,6 +18,7 @@ from erbium_zoom.views import (
     missing_scopes_text,
     registrant_label,
     registrants_frame,
+    window_problem,
 )
 
 
@@ -188,3 +189,10 @@ def test_event_label_and_status_update_text():
     text = describe_status_update(StatusUpdateResult("approve", 65, 3))
     assert text.startswith("Zoom approved 65 registrants (3 calls")
     assert "1 registrant (1 call" in describe_status_update(StatusUpdateResult("cancel", 1, 1))
+
+
+def test_window_problem_in_words():
+    assert window_problem((date(2026, 12, 1), date(2026, 12, 2))) is None
+    assert "before it starts" in window_problem((date(2026, 12, 2), date(2026, 12, 1)))
+    assert "both" in window_problem((date(2026, 12, 2),))
+    assert "both" in window_problem(None)
