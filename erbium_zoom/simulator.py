@@ -1097,6 +1097,11 @@ class SimulatedZoom:
                 return []
             return [dict(row) for row in instance.rows]
 
+    def issued_tokens(self) -> list[str]:
+        """Every access token handed out so far (tests scan outputs for them)."""
+        with self._lock:
+            return list(self._tokens)
+
     def api_calls(self, path_contains: str = "") -> list[SimCall]:
         """The calls to ``/v2/...`` whose raw path contains ``path_contains``."""
         with self._lock:

@@ -28,6 +28,13 @@ if st.session_state.pop("connection_stop_watch", False):
 connection = ui.page_setup("Connection")
 entered = st.session_state.get("conn_entered")
 
+
+def take_secret() -> None:
+    """Move the typed secret out of its widget, so the page never sends it back to the browser."""
+    st.session_state["connection_typed_secret"] = st.session_state.get("connection_secret", "")
+    st.session_state["connection_secret"] = ""
+
+
 with st.form("connection_form"):
     st.markdown(
         "**Client credentials** — from the ERBIUM app's *App Credentials* page in the Zoom "
@@ -37,14 +44,16 @@ with st.form("connection_form"):
     left, right = st.columns(2)
     account_id = left.text_input("Account ID", value=entered.account_id if entered else "")
     client_id = right.text_input("Client ID", value=entered.client_id if entered else "")
-    secret = st.text_input(
+    st.text_input(
         "Client Secret",
         type="password",
+        key="connection_secret",
         help="Kept only in this browser session. Leave empty to keep the one entered before.",
     )
-    submitted = st.form_submit_button("Check connection", type="primary")
+    submitted = st.form_submit_button("Check connection", type="primary", on_click=take_secret)
 
 if submitted:
+    secret = st.session_state.pop("connection_typed_secret", "")
     if entered and not secret and (account_id, client_id) != ("", ""):
         secret = entered.client_secret  # same session, secret not retyped
     if any((account_id, client_id, secret)):
