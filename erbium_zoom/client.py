@@ -72,6 +72,11 @@ WEBINAR_LIST_TYPES = ("upcoming", "scheduled")
 MEETING_LIST_TYPES = ("upcoming", "scheduled", "live", "upcoming_meetings", "previous_meetings")
 
 
+def _default_sleep(seconds: float) -> None:
+    """Back-off sleeping; looked up per client so tests can replace it without real waits."""
+    time.sleep(seconds)
+
+
 def encode_uuid(uuid: str) -> str:
     """URL-encode a UUID once, or twice when it starts with '/' or contains '//' (Zoom's rule)."""
     encoded = quote(uuid, safe="")
@@ -140,7 +145,7 @@ class ZoomClient:
         *,
         transport: httpx.BaseTransport | None = None,
         token_cache: TokenCache | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         jitter: Callable[[], float] = random.random,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_attempts: int = MAX_ATTEMPTS,
@@ -151,7 +156,7 @@ class ZoomClient:
             transport=transport, timeout=self.settings.timeout, follow_redirects=False
         )
         self._tokens = token_cache if token_cache is not None else SHARED_TOKEN_CACHE
-        self._sleep = sleep
+        self._sleep = sleep or _default_sleep
         self._jitter = jitter
         self._now = now
         self._max_attempts = max(1, max_attempts)

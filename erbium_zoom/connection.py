@@ -45,6 +45,7 @@ DEMO_SCENARIOS: dict[str, str] = {
     "classic": "Classic-scope app",
     "wrong_secret": "Wrong Client Secret",
     "no_webinar_plan": "No Webinar add-on",
+    "disabled_app": "App not activated",
 }
 DEFAULT_DEMO_SCENARIO = "full"
 

@@ -18,6 +18,7 @@ read out on a call, what to do next. No error ever holds the client secret or an
         ├── EventNotFound       3001 (not found, expired, or not ended yet)
         ├── RegistrantNotFound  3000 / 3079 on a registrant
         ├── TooOld              12702 (older than Zoom keeps reports)
+        ├── PageTokenExpired    300 on a next_page_token (they expire after 15 minutes)
         ├── RateLimited         429 (``limit_type`` "qps" or "daily", ``retry_at``)
         ├── ServerError         5xx
         └── InvalidResponse     a body that is not the JSON Zoom documents
@@ -244,6 +245,16 @@ class TooOld(ApiError):
     )
 
 
+class PageTokenExpired(ApiError):
+    """Zoom code 300 on a page token: the list took longer than Zoom keeps its page tokens."""
+
+    kind = "page_token_expired"
+    advice = (
+        "Zoom's bookmark into this list expired (they last 15 minutes) before every page was "
+        "read. Press Refresh to load the list again from the start."
+    )
+
+
 class RateLimited(ApiError):
     """HTTP 429. ``limit_type`` is "qps" or "daily"; ``retry_at`` when Zoom said."""
 
@@ -310,6 +321,8 @@ def api_error_from(status: int, code: int | None, message: str) -> ApiError:
         return MissingScope(message, code=code, status=status)
     if code == 3000 and "registrant" in message.lower():
         return RegistrantNotFound(message, code=code, status=status)
+    if code == 300 and "page token" in message.lower():
+        return PageTokenExpired(message, code=code, status=status)
     cls = _CLASS_BY_CODE.get(code or -1)
     if cls is None:
         cls = ServerError if status >= 500 else ApiError

@@ -55,6 +55,7 @@ def load_upcoming(client: ZoomClient, hosts: tuple[str, ...]) -> EventListing:
     List answers carry no registration settings, so each event is fetched once (a Light
     call) and its registrants counted only when registration is on (3 Medium calls).
     """
+    client.fetch_token()  # a sign-in failure stops everything: raise it once, clearly
     listing = EventListing()
     seen: set[tuple[str, int]] = set()
     for host in hosts:

@@ -30,7 +30,7 @@ from erbium_zoom.connection import (
     build_client,
     resolve_connection,
 )
-from erbium_zoom.errors import ConfigError, MissingScope, ZoomError, user_message
+from erbium_zoom.errors import ConfigError, MissingScope, PlanRequired, ZoomError, user_message
 from erbium_zoom.profiles import Profile, ProfileStore
 
 T = TypeVar("T")
@@ -248,6 +248,15 @@ def show_error(error: BaseException, *, context: str | None = None) -> None:
     st.error(text, icon="⚠️")
     if isinstance(error, MissingScope):
         st.page_link(CONNECTION_PAGE, label="Open the scope checklist", icon="✅")
+
+
+def show_problems(problems) -> None:
+    """What could not be loaded, each in words; a plan limit is information, not a failure."""
+    for problem in problems:
+        if isinstance(problem.error, PlanRequired):
+            st.info(f"{problem.what}: {user_message(problem.error)}", icon="🚫")
+        else:
+            show_error(problem.error, context=problem.what)
 
 
 def viewer_timezone() -> str:

@@ -19,7 +19,6 @@ FIELD_TO_FIX = {
     "app_activation": "the app's activation in the Zoom Marketplace",
     **FIELD_LABELS,
 }
-PLAN_ICONS = {PLAN_OK: "✅", PLAN_MISSING: "🚫", PLAN_SCOPE: "🔒"}
 
 # Stop watching once everything is granted (set by the check, applied before the toggle exists).
 if st.session_state.pop("connection_stop_watch", False):
@@ -128,8 +127,15 @@ def render_plan(probes) -> None:
     st.subheader("Plan check")
     st.caption("One read-only call each. The Webinar add-on is a plan matter, not a scope.")
     for probe in probes:
-        icon = PLAN_ICONS.get(probe.status, "⚠️")
-        st.markdown(f"{icon} **{probe.area}** — {probe.message}")
+        line = f"**{probe.area}** — {probe.message}"
+        if probe.status == PLAN_OK:
+            st.markdown(f"✅ {line}")
+        elif probe.status == PLAN_MISSING:
+            st.warning(line, icon="🚫")
+        elif probe.status == PLAN_SCOPE:
+            st.info(line, icon="🔒")
+        else:
+            st.error(line, icon="⚠️")
 
 
 watching = st.toggle(

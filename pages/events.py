@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import streamlit as st
 
 from erbium_zoom import ui
-from erbium_zoom.errors import PlanRequired, ZoomError, user_message
+from erbium_zoom.errors import ZoomError
 from erbium_zoom.listing import load_upcoming
 from erbium_zoom.views import event_label, events_frame, filter_events, window_problem
 
@@ -26,11 +26,7 @@ with st.spinner("Loading events and registrant counts from Zoom…"):
         ui.show_error(error)
         st.stop()
 
-for problem in listing.problems:
-    if isinstance(problem.error, PlanRequired):
-        st.info(f"{problem.what}: {user_message(problem.error)}", icon="🚫")
-    else:
-        ui.show_error(problem.error, context=problem.what)
+ui.show_problems(listing.problems)
 
 
 def use_hosts() -> None:

@@ -30,6 +30,7 @@ except ZoomError as error:  # authentication or network: nothing could load
     ui.show_error(error)
     st.stop()
 
+ui.show_problems(listing.problems)
 events = [e for e in listing.events if e.registration_enabled]
 if not events:
     st.info("None of the upcoming events takes registrations.")

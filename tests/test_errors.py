@@ -109,3 +109,9 @@ def test_error_summary_shape():
     assert summary["kind"] == "auth"
     assert summary["field"] == "client_id/client_secret"
     assert "Client Secret" in summary["message"]
+
+
+def test_expired_page_token_has_its_own_advice():
+    error = api_error_from(400, 300, "The next page token is invalid or expired.")
+    assert error.kind == "page_token_expired" and "Refresh" in str(error)
+    assert type(api_error_from(400, 300, "Invalid meeting ID.")) is ApiError

@@ -94,8 +94,9 @@ def test_no_message_when_nothing_is_missing():
 
 def test_plan_check_shows_missing_webinar_add_on_apart_from_scopes():
     at = start("no_webinar_plan")
-    plan_lines = [t for t in texts(at, "markdown") if "**Webinars**" in t]
-    assert plan_lines and "🚫" in plan_lines[0] and "Webinar add-on" in plan_lines[0]
+    plan_lines = [t for t in texts(at, "warning") if "**Webinars**" in t]
+    assert plan_lines and "Webinar add-on" in plan_lines[0]
+    assert any("**Meetings**" in t and "✅" in t for t in texts(at, "markdown"))
     assert texts(at, "success")  # scopes are all there
 
 
