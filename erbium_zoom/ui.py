@@ -251,12 +251,19 @@ def show_error(error: BaseException, *, context: str | None = None) -> None:
 
 
 def show_problems(problems) -> None:
-    """What could not be loaded, each in words; a plan limit is information, not a failure."""
+    """What could not be loaded, in words, one message per distinct error (a missing scope hit
+    by ten events is said once); a plan limit is information, not a failure."""
+    grouped: dict[tuple, list] = {}
     for problem in problems:
-        if isinstance(problem.error, PlanRequired):
-            st.info(f"{problem.what}: {user_message(problem.error)}", icon="🚫")
+        key = (type(problem.error), problem.error.code, problem.error.message)
+        grouped.setdefault(key, []).append(problem)
+    for same in grouped.values():
+        error = same[0].error
+        what = same[0].what if len(same) == 1 else f"{same[0].what} and {len(same) - 1} more"
+        if isinstance(error, PlanRequired):
+            st.info(f"{what}: {user_message(error)}", icon="🚫")
         else:
-            show_error(problem.error, context=problem.what)
+            show_error(error, context=what)
 
 
 def viewer_timezone() -> str:

@@ -96,8 +96,11 @@ class StreamlitServer:
         self._log.close()
 
 
-def start_server(timeout: float = SERVER_START_TIMEOUT) -> StreamlitServer:
-    """Start the dashboard in demo mode and wait until its health endpoint answers.
+def start_server(
+    timeout: float = SERVER_START_TIMEOUT, extra_env: dict[str, str] | None = None
+) -> StreamlitServer:
+    """Start the dashboard (demo mode unless ``extra_env`` configures Zoom) and wait until its
+    health endpoint answers.
 
     Raises ServerError (with the server's output) when it exits or stays silent for `timeout`
     seconds; the process is stopped then. Callers stop a returned server with `.stop()`.
@@ -115,7 +118,7 @@ def start_server(timeout: float = SERVER_START_TIMEOUT) -> StreamlitServer:
     process = subprocess.Popen(
         command,
         cwd=REPO_ROOT,
-        env=demo_env(),
+        env={**demo_env(), **(extra_env or {})},
         stdin=subprocess.DEVNULL,
         stdout=log,
         stderr=subprocess.STDOUT,
