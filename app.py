@@ -14,6 +14,7 @@ pages = [
     st.Page("pages/connection.py", title="Connection", icon="🔑", default=True),
     st.Page("pages/events.py", title="Events", icon="📅", url_path="events"),
     st.Page("pages/registrants.py", title="Registrants", icon="🧑‍🤝‍🧑", url_path="registrants"),
+    st.Page("pages/attendance.py", title="Attendance", icon="📊", url_path="attendance"),
     st.Page("pages/clients.py", title="All clients", icon="🗂️", url_path="clients"),
 ]
 navigation = st.navigation(pages)

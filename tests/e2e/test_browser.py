@@ -20,6 +20,7 @@ PAGES: list[tuple[str, list[str]]] = [
     ("", ["Demo data", "Webinar 7/7"]),  # Connection (the default page)
     ("events", ["Upcoming events"]),  # Events
     ("registrants", ["Registrants"]),  # Registrants
+    ("attendance", ["Attendance"]),  # Attendance
     ("clients", ["All clients"]),  # All clients
 ]
 

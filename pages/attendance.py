@@ -1,0 +1,334 @@
+"""Attendance: who registered, who came, for how long, and how events compare.
+
+From Zoom's participant reports and registrant lists, for several past events at once. Each event
+shows its metrics, or the state that keeps its report away (not ended, not ready, too old, plan,
+rate limit, scope) while the others render.
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+import streamlit as st
+
+from erbium_zoom import attendance, charts, reports, ui
+from erbium_zoom.attendance import EventRef, EventState, InvalidEventRef
+from erbium_zoom.errors import PlanRequired, ZoomError, user_message
+from erbium_zoom.exports import to_csv_bytes
+from erbium_zoom.models import REGISTRANT_STATUSES, EventKind
+from erbium_zoom.views import registrants_frame
+
+STATE_LOOK = {  # how each state is shown: level, icon
+    EventState.NOT_ENDED: (st.info, "⏳"),
+    EventState.NOT_READY: (st.info, "⏳"),
+    EventState.TOO_OLD: (st.info, "🗄️"),
+    EventState.NO_PLAN: (st.info, "🚫"),
+    EventState.RATE_LIMITED: (st.warning, "⏱️"),
+    EventState.MISSING_SCOPE: (st.warning, "🔒"),
+    EventState.ERROR: (st.warning, "⚠️"),
+}
+
+connection = ui.page_setup("Attendance")
+client = ui.zoom_client(connection)
+hosts = connection.settings.hosts
+viewer_tz = ui.viewer_timezone()
+state = st.session_state
+if state.get("attendance_account") != connection.cache_key:
+    # Another client or demo scenario: its events are not this one's.
+    for key in ("added", "loaded", "states", "selected"):
+        state.pop(f"attendance_{key}", None)
+    state["attendance_account"] = connection.cache_key
+state.setdefault("attendance_added", {})  # key → EventRef typed in by ID or UUID
+state.setdefault("attendance_loaded", [])  # the EventRefs of the last "Load attendance"
+state.setdefault("attendance_states", {})  # key → EventState last seen
+
+top_left, top_right = st.columns([4, 1])
+top_left.caption(
+    f"Past webinars and meetings of {', '.join(hosts)} · times in your time zone: {viewer_tz}"
+)
+if top_right.button("Refresh list", help="List the past events from Zoom again."):
+    ui.invalidate(connection, "attendance", "past")
+
+# ---- choosing events ---------------------------------------------------------------------------
+with st.spinner("Listing past events from Zoom…"):
+    try:
+        past = ui.cached(
+            connection,
+            ("attendance", "past", hosts),
+            lambda: attendance.load_past_events(client, hosts),
+        )
+    except ZoomError as error:  # authentication or network: nothing could load
+        ui.show_error(error)
+        st.stop()
+
+for problem in past.problems:
+    if isinstance(problem.error, PlanRequired):
+        st.info(f"{problem.what}: {user_message(problem.error)}", icon="🚫")
+    else:
+        ui.show_error(problem.error, context=problem.what)
+
+known = {ref.key: ref for ref in past.refs} | state["attendance_added"]
+state["attendance_selected"] = [k for k in state.get("attendance_selected", []) if k in known]
+
+today = date.today()
+window = st.date_input(
+    "Events between", value=(today - timedelta(days=90), today), key="attendance_window"
+)
+if isinstance(window, tuple) and len(window) == 2:
+    listed = attendance.in_window(past.refs, window[0], window[1], viewer_tz)
+else:
+    listed = past.refs
+options = [ref.key for ref in listed] + list(state["attendance_added"])
+options += [key for key in state["attendance_selected"] if key not in options]
+
+
+def event_option(key: str) -> str:
+    ref = known[key]
+    return f"{ref.label(viewer_tz)} · added" if ref.added else ref.label(viewer_tz)
+
+
+st.multiselect(
+    "Events",
+    options,
+    format_func=event_option,
+    key="attendance_selected",
+    placeholder="Choose past webinars and meetings",
+    help="Listed from Zoom for the hosts in the sidebar; add older ones by ID or UUID below.",
+)
+
+
+def add_event() -> None:
+    """Validate the typed ID or UUID; add it to the choices and select it."""
+    try:
+        kind = EventKind(state["attendance_add_kind"])
+        ref = EventRef.from_text(kind, state["attendance_add_id"])
+    except InvalidEventRef as error:
+        state["attendance_add_problem"] = str(error)
+        return
+    state.pop("attendance_add_problem", None)
+    state["attendance_added"] = {**state["attendance_added"], ref.key: ref}
+    if ref.key not in state["attendance_selected"]:
+        state["attendance_selected"] = [*state["attendance_selected"], ref.key]
+    state["attendance_add_id"] = ""
+
+
+with st.container(border=True):
+    st.markdown("**Add an event Zoom no longer lists**, by its ID or an occurrence's UUID")
+    st.caption(attendance.NUMERIC_ID_NOTE)
+    kind_col, text_col, button_col = st.columns([1, 3, 1], vertical_alignment="bottom")
+    kind_col.selectbox(
+        "Kind", [k.value for k in EventKind], format_func=str.capitalize, key="attendance_add_kind"
+    )
+    text_col.text_input(
+        "ID or UUID",
+        key="attendance_add_id",
+        placeholder="812 3456 7890 or 4444AAAiAAAAAiAiAiiAii==",
+    )
+    button_col.button("Add", on_click=add_event, key="attendance_add")
+    if state.get("attendance_add_problem"):
+        st.error(state["attendance_add_problem"])
+
+with st.expander("What counts"):
+    threshold_col, late_col, early_col = st.columns(3)
+    threshold = threshold_col.number_input(
+        "Attended: at least (minutes)",
+        min_value=0,
+        max_value=600,
+        value=1,
+        key="attendance_threshold",
+        help="People who stayed less (a mis-click, a sound check) do not count as attendees.",
+    )
+    late = late_col.number_input(
+        "Late: joined more than … after the start (minutes)",
+        min_value=0,
+        max_value=600,
+        value=10,
+        key="attendance_late",
+    )
+    early = early_col.number_input(
+        "Early: left more than … before the end (minutes)",
+        min_value=0,
+        max_value=600,
+        value=10,
+        key="attendance_early",
+    )
+settings = reports.AttendanceSettings(threshold, late, early)
+
+chosen = [known[key] for key in state["attendance_selected"]]
+if st.button("Load attendance", type="primary", disabled=not chosen, key="attendance_load"):
+    for ref in chosen:  # finished reports come from the cache; anything else is asked again
+        if state["attendance_states"].get(ref.key) is not EventState.READY:
+            ui.invalidate(connection, "attendance", "event", ref.key)
+    state["attendance_loaded"] = chosen
+
+refs: list[EventRef] = state["attendance_loaded"]
+if not refs:
+    st.info("Choose one or more events, then press **Load attendance**.")
+    st.stop()
+
+# ---- loading, with progress --------------------------------------------------------------------
+bar = st.progress(0.0, text=f"0 of {len(refs)} events")
+
+
+def show_progress(done: int, total: int) -> None:
+    bar.progress(done / total if total else 1.0, text=f"{done} of {total} events loaded")
+
+
+def load_cached(client, ref: EventRef, now: datetime) -> attendance.AttendanceResult:
+    return ui.cached(
+        connection,
+        ("attendance", "event", ref.key),
+        lambda: attendance.load_event_attendance(client, ref, now),
+        ttl=attendance.CACHE_SECONDS,
+    )
+
+
+results = attendance.load_many(
+    client, refs, datetime.now(UTC), progress=show_progress, load=load_cached
+)
+state["attendance_states"] = {
+    **state["attendance_states"],
+    **{result.ref.key: result.state for result in results},
+}
+
+
+# ---- one event ---------------------------------------------------------------------------------
+def show_state(result: attendance.AttendanceResult) -> None:
+    show, icon = STATE_LOOK[result.state]
+    show(f"**{result.state.title}.** {attendance.state_message(result, viewer_tz)}", icon=icon)
+    if result.state is EventState.MISSING_SCOPE:
+        st.page_link(ui.CONNECTION_PAGE, label="Open the scope checklist", icon="✅")
+
+
+def download(frame, what: str, stem: str, key: str) -> None:
+    st.download_button(
+        f"Download {what} (CSV)",
+        data=to_csv_bytes(frame),
+        file_name=f"{stem}-{what.replace(' ', '-')}.csv",
+        mime="text/csv",
+        key=key,
+        on_click="ignore",
+    )
+
+
+def show_event(n: int, result: attendance.AttendanceResult) -> reports.EventSummary:
+    ref = result.ref
+    analysis = reports.analyse_event(
+        reports.participants_frame(result.participants),
+        result.registrants,
+        settings,
+        ref.start,
+        ref.end,
+    )
+    summary = analysis.summary
+    counts = summary.registrants
+    if counts is None:
+        message = attendance.registrants_message(result)
+        if result.registrants_error is not None:
+            st.warning(message)
+        else:
+            st.caption(message)
+    row = st.columns(5)
+    if counts is not None:
+        row[0].metric("Approved", counts.approved)
+        row[1].metric("Pending", counts.pending)
+        row[2].metric("Denied", counts.denied)
+    row[3].metric(
+        "Unique attendees",
+        summary.attendees,
+        help=f"Rejoins merged; at least {threshold} min. {summary.registered_attendees} "
+        f"registered, {summary.guests} guests (host included); {summary.below_threshold} "
+        "stayed less.",
+    )
+    rate = summary.attendance_rate
+    row[4].metric("Attendance rate", "—" if rate is None else f"{rate:.1%}")
+    row = st.columns(5)
+    row[0].metric("Total minutes", f"{summary.total_minutes:,.0f}")
+    median = summary.median_minutes
+    row[1].metric("Median minutes", "—" if median is None else f"{median:.1f}")
+    row[2].metric(
+        "Late joiners",
+        "—" if summary.late_joiners is None else summary.late_joiners,
+        help=f"Joined more than {late} min after the scheduled start.",
+    )
+    row[3].metric(
+        "Early leavers",
+        "—" if summary.early_leavers is None else summary.early_leavers,
+        help=f"Left more than {early} min before the scheduled end (and did not come back).",
+    )
+    peak_at = reports.clock_text(summary.peak_minute, viewer_tz)
+    row[4].metric(
+        "Peak concurrent",
+        summary.peak_concurrent,
+        help=f"The most attendees present in one minute, first at {peak_at}.",
+    )
+    st.caption(reports.rate_formula_text(summary))
+    if ref.start is None:
+        st.caption("The scheduled times are unknown, so late joiners and early leavers are not.")
+
+    left, right = st.columns(2)
+    left.plotly_chart(
+        charts.timeline_figure(analysis.timeline, tz=viewer_tz, start=ref.start, end=ref.end),
+        width="stretch",
+        key=f"attendance_timeline_{n}",
+    )
+    right.plotly_chart(
+        charts.minutes_histogram(analysis.distribution),
+        width="stretch",
+        key=f"attendance_minutes_{n}",
+    )
+
+    stem = attendance.file_stem(ref)
+    registrants = [r for s in REGISTRANT_STATUSES for r in (result.registrants or {}).get(s, ())]
+    people_tab, absent_tab, registrants_tab = st.tabs(
+        [
+            f"People ({len(analysis.people)})",
+            f"Absentees ({len(analysis.absentees)})",
+            f"Registrants ({len(registrants)})",
+        ]
+    )
+    with people_tab:
+        people = reports.people_table(analysis.people, viewer_tz)
+        st.dataframe(people, hide_index=True, width="stretch")
+        download(people, "participants", stem, f"attendance_people_{n}")
+    with absent_tab:
+        st.caption("Approved registrants who never joined, or stayed under the threshold.")
+        st.dataframe(analysis.absentees, hide_index=True, width="stretch")
+        download(analysis.absentees, "absentees", stem, f"attendance_absentees_{n}")
+    with registrants_tab:
+        table = registrants_frame(registrants)
+        st.dataframe(table, hide_index=True, width="stretch")
+        download(table, "registrants", stem, f"attendance_registrants_{n}")
+    return summary
+
+
+headings = attendance.headings(results, viewer_tz)
+summaries: list[reports.EventSummary | None] = []
+for n, (result, heading) in enumerate(zip(results, headings, strict=True)):
+    with st.container(border=True):
+        st.subheader(heading.label)
+        about = f"ID {heading.event_id}"
+        if result.ref.uuid:
+            about += f" · occurrence UUID {result.ref.uuid}"
+        if result.loaded_at is not None:
+            about += f" · asked Zoom {ui.ago(result.loaded_at)}"
+        st.caption(f"{about}. {result.ref.note}".strip())
+        if result.state is not EventState.READY:
+            show_state(result)
+            summaries.append(None)
+            continue
+        summaries.append(show_event(n, result))
+
+# ---- across events -----------------------------------------------------------------------------
+st.subheader("Across events")
+across = reports.summary_frame(zip(headings, summaries, strict=True), viewer_tz)
+if any(s is not None for s in summaries):
+    left, right = st.columns(2)
+    left.plotly_chart(
+        charts.registrants_vs_attendees_figure(across),
+        width="stretch",
+        key="attendance_across_counts",
+    )
+    right.plotly_chart(
+        charts.attendance_rate_figure(across), width="stretch", key="attendance_across_rate"
+    )
+st.dataframe(across, hide_index=True, width="stretch")
+download(across, "summary", "attendance", "attendance_summary")
