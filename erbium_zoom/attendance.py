@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from urllib.parse import unquote
 
-from erbium_zoom.client import ZoomClient, encode_event_id
+from erbium_zoom.client import ZoomClient
 from erbium_zoom.errors import (
     ApiError,
     AuthError,
@@ -40,7 +40,6 @@ from erbium_zoom.models import (
     EventKind,
     Participant,
     Registrant,
-    parse_time,
 )
 from erbium_zoom.reports import EventHeading
 from erbium_zoom.views import zone
@@ -437,19 +436,10 @@ def _latest_occurrence(client: ZoomClient, ref: EventRef, now: datetime) -> Even
     dropped (no late/early then) rather than guessed.
     """
     try:
-        body = client.get_json(
-            f"/{ref.kind.plural}/{encode_event_id(ref.report_id)}",
-            {"show_previous_occurrences": "true"},
-        )
+        found = client.list_occurrences(ref.kind, ref.report_id)
     except ZoomError:
         return replace(ref, start=None, duration=None, note=NUMERIC_ID_NOTE)
-    occurrences = []
-    for item in body.get("occurrences") or []:
-        start = parse_time(item.get("start_time")) if isinstance(item, dict) else None
-        if start is None:
-            continue
-        minutes = item.get("duration") if isinstance(item.get("duration"), int) else ref.duration
-        occurrences.append((start, minutes or 0))
+    occurrences = [(o.start_time, o.duration or ref.duration or 0) for o in found]
     ended = [(s, m) for s, m in occurrences if s + timedelta(minutes=m) <= now]
     if ended:
         start, minutes = max(ended)

@@ -53,6 +53,7 @@ from erbium_zoom.models import (
     Event,
     EventKind,
     NewRegistrant,
+    Occurrence,
     Participant,
     Registrant,
     RegistrantCounts,
@@ -411,6 +412,15 @@ class ZoomClient:
     def get_event(self, kind: EventKind, event_id: int | str) -> Event:
         body = self.get_json(f"/{kind.plural}/{encode_event_id(event_id)}")
         return Event.from_api(kind, body)
+
+    def list_occurrences(self, kind: EventKind, event_id: int | str) -> list[Occurrence]:
+        """A recurring series' occurrences, past ones included (empty for a single event)."""
+        body = self.get_json(
+            f"/{kind.plural}/{encode_event_id(event_id)}", {"show_previous_occurrences": "true"}
+        )
+        items = body.get("occurrences") or []
+        found = (Occurrence.from_api(item) for item in items if isinstance(item, dict))
+        return sorted((o for o in found if o is not None), key=lambda o: o.start_time)
 
     # ---- registrants ---------------------------------------------------------------------
 

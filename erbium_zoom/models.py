@@ -99,6 +99,28 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Occurrence:
+    """One occurrence of a recurring webinar or meeting."""
+
+    occurrence_id: str
+    start_time: datetime
+    duration: int | None  # minutes
+    status: str | None
+
+    @classmethod
+    def from_api(cls, data: dict) -> Occurrence | None:
+        start = parse_time(data.get("start_time")) if isinstance(data, dict) else None
+        if start is None:
+            return None
+        return cls(
+            occurrence_id=str(data.get("occurrence_id") or ""),
+            start_time=start,
+            duration=_int(data.get("duration")),
+            status=data.get("status"),
+        )
+
+
+@dataclass(frozen=True)
 class Registrant:
     """One registrant of a webinar or meeting."""
 

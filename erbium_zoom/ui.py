@@ -97,7 +97,10 @@ def demo_account(scenario: str) -> simulator.SimulatedZoom:
     """This session's simulated account for a scenario (demo changes stay in the session)."""
     accounts = st.session_state.setdefault("demo_accounts", {})
     if scenario not in accounts:
-        accounts[scenario] = simulator.SimulatedZoom(scenario)
+        # Anchored at this minute: the client judges "ended" and "not ready yet" by the real
+        # clock, so the demo's live and just-ended events must be live and just ended now.
+        now = datetime.now(UTC).replace(second=0, microsecond=0)
+        accounts[scenario] = simulator.SimulatedZoom(scenario, now=now)
     return accounts[scenario]
 
 

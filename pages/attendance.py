@@ -11,7 +11,7 @@ import streamlit as st
 
 from erbium_zoom import attendance, charts, reports, ui
 from erbium_zoom.attendance import EventRef, EventState, InvalidEventRef
-from erbium_zoom.errors import PlanRequired, ZoomError, user_message
+from erbium_zoom.errors import ZoomError
 from erbium_zoom.exports import to_csv_bytes
 from erbium_zoom.models import REGISTRANT_STATUSES, EventKind
 from erbium_zoom.views import registrants_frame
@@ -59,11 +59,7 @@ with st.spinner("Listing past events from Zoom…"):
         ui.show_error(error)
         st.stop()
 
-for problem in past.problems:
-    if isinstance(problem.error, PlanRequired):
-        st.info(f"{problem.what}: {user_message(problem.error)}", icon="🚫")
-    else:
-        ui.show_error(problem.error, context=problem.what)
+ui.show_problems(past.problems)
 
 known = {ref.key: ref for ref in past.refs} | state["attendance_added"]
 state["attendance_selected"] = [k for k in state.get("attendance_selected", []) if k in known]

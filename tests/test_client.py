@@ -572,3 +572,17 @@ def test_qps_429_on_a_write_is_retried_because_zoom_refused_it(make_client):
     c.add_registrant(MEETING, event["id"], NewRegistrant("two@example.com", "Two"))
     posts = [call.status for call in sim.api_calls("/registrants") if call.method == "POST"]
     assert posts.count(201) == 2 and 429 in posts
+
+
+def test_list_occurrences_of_a_recurring_series(sim, client):
+    series = sim.event_tagged("recurring")
+    occurrences = client.list_occurrences(EventKind(series["kind"]), series["id"])
+    past = [o for o in occurrences if o.start_time < FIXED_NOW]
+    assert len(past) == 4 and len(occurrences) > len(past)
+    assert occurrences == sorted(occurrences, key=lambda o: o.start_time)
+    assert sim.api_calls()[-1].query["show_previous_occurrences"] == "true"
+
+
+def test_list_occurrences_of_a_single_event_is_empty(sim, client):
+    single = next(e for e in sim.events if e["type"] in (2, 5) and e["kind"] == "meeting")
+    assert client.list_occurrences(MEETING, single["id"]) == []

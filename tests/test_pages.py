@@ -18,7 +18,13 @@ from erbium_zoom.simulator import (
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-PAGES = ["pages/connection.py", "pages/events.py", "pages/registrants.py", "pages/clients.py"]
+PAGES = [
+    "pages/connection.py",
+    "pages/events.py",
+    "pages/registrants.py",
+    "pages/attendance.py",
+    "pages/clients.py",
+]
 
 
 def start(scenario: str = "full", sim: SimulatedZoom | None = None, **state) -> AppTest:
