@@ -10,6 +10,7 @@ Session-state keys used here start with ``conn_`` (connection), ``cache_`` (load
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -36,6 +37,9 @@ from erbium_zoom.profiles import Profile, ProfileStore
 T = TypeVar("T")
 
 DATA_TTL = 120.0  # seconds a loaded list stays fresh in this session
+
+# Set by app.py's frame in each run, cleared by the page: tells a page whether the frame ran.
+_frame = threading.local()
 CONNECTION_PAGE = "pages/connection.py"
 
 
@@ -115,8 +119,28 @@ def zoom_client(connection: Connection) -> ZoomClient:
     return client
 
 
+def _ensure_frame() -> None:
+    """Run a page through app.py when Streamlit ran it alone.
+
+    With a folder named ``pages/`` beside app.py, a freshly started Streamlit serves a deep
+    link (say /events) in its legacy mode, running the page file alone until app.py has run
+    once. Switch the server to st.navigation mode and run again, through app.py. (AppTest's
+    switch_page also runs a page alone, after app.py ran in the session: left as it is.)
+    """
+    ran = getattr(_frame, "active", False)
+    _frame.active = False
+    if ran or st.session_state.get("conn_frame_seen"):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_setup(title: str) -> Connection:
     """Title, demo marking and configuration warnings; the connection for the page."""
+    _ensure_frame()
     st.title(title)
     try:
         connection = current_connection()
@@ -141,6 +165,8 @@ def page_setup(title: str) -> Connection:
 
 def render_sidebar() -> None:
     """The shared sidebar: the client profile, where the data comes from, scenario, hosts."""
+    _frame.active = True
+    st.session_state["conn_frame_seen"] = True
     with st.sidebar:
         try:
             names = [p.name for p in profile_store().list()]

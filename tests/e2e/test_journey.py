@@ -65,3 +65,17 @@ def test_events_table_shows_the_simulated_upcoming_events(page, zoom_app):
     step(page, server.url, "events", ["Upcoming events", f"of {len(upcoming)} events"], "3-events")
     # The table is drawn on a canvas; the picker below it lists the same events as text.
     page.locator(harness.MAIN).get_by_text("Manage the registrants of").wait_for()
+
+
+def test_deep_link_on_a_fresh_server_gets_the_whole_frame(browser):
+    """Streamlit's legacy pages/ mode would run /events alone before app.py ever ran."""
+    server = harness.start_server()
+    page = harness.new_page(browser)
+    try:
+        step(page, server.url, "events", ["Upcoming events", "Demo data"], "0-deep-link")
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        assert "Using:" in sidebar.inner_text()
+        assert sidebar.get_by_text("All clients").count() == 1  # st.navigation's titles
+    finally:
+        page.context.close()
+        server.stop()
