@@ -79,3 +79,24 @@ def test_deep_link_on_a_fresh_server_gets_the_whole_frame(browser):
     finally:
         page.context.close()
         server.stop()
+
+
+def test_attendance_chart_renders(page, app_server):
+    """Pick two past events in demo mode, load them, and see the charts drawn."""
+    step(page, app_server.url, "attendance", ["Attendance", "Load attendance"], "4-attendance")
+    main = page.locator(harness.MAIN)
+    main.locator('[data-testid="stMultiSelect"]').first.locator("input").click()
+    options = page.locator('[role="option"]')
+    options.first.wait_for()
+    for _ in range(2):
+        options.first.click()
+    page.keyboard.press("Escape")
+    main.get_by_role("button", name="Load attendance").click()
+    main.get_by_text("Across events").wait_for(timeout=harness.TEXT_TIMEOUT_MS)
+    harness.wait_until_idle(page)
+    charts = main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
+    charts.first.wait_for(timeout=harness.TEXT_TIMEOUT_MS)
+    assert charts.count() >= 3  # a timeline and a histogram per event, and the across charts
+    assert main.locator(".js-plotly-plot .main-svg").count() >= 3  # drawn, not placeholders
+    shot = harness.screenshot(page, ARTIFACTS / "journey-5-attendance-charts.png")
+    assert not harness.page_problems(page), shot
