@@ -128,20 +128,25 @@ def _subprocess_env(**extra) -> dict:
     return env
 
 
+def run_check_command(env: dict, *flags: str) -> subprocess.CompletedProcess:
+    """`python -m erbium_zoom check` as a user runs it, in a separate process."""
+    return subprocess.run(
+        [sys.executable, "-m", "erbium_zoom", "check", *flags],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_check_command_against_loopback_server():
     sim = SimulatedZoom("missing_scopes", now=FIXED_NOW)
     with serve(sim) as server:
         env = _subprocess_env(
             **SIM_ENV, ERBIUM_ZOOM_OAUTH_URL=server.oauth_url, ERBIUM_ZOOM_API_URL=server.api_url
         )
-        done = subprocess.run(
-            [sys.executable, "-m", "erbium_zoom", "check", "--json"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = run_check_command(env, "--json")
     assert done.returncode == 1, done.stderr
     assert len(json.loads(done.stdout)["results"][0]["missing"]) == 4
     assert [c.path for c in sim.calls] == ["/oauth/token"]
@@ -149,14 +154,7 @@ def test_check_command_against_loopback_server():
 
 def test_check_command_reports_unreachable_zoom_without_traceback():
     env = _subprocess_env(**SIM_ENV, ERBIUM_ZOOM_OAUTH_URL="http://127.0.0.1:9/oauth/token")
-    done = subprocess.run(
-        [sys.executable, "-m", "erbium_zoom", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = run_check_command(env)
     assert done.returncode == 2
     assert "cannot be reached" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
@@ -185,14 +183,7 @@ def test_simulate_command_serves_and_check_passes():
         env = _subprocess_env(
             **SIM_ENV, ERBIUM_ZOOM_OAUTH_URL=oauth_url, ERBIUM_ZOOM_API_URL=api_url
         )
-        done = subprocess.run(
-            [sys.executable, "-m", "erbium_zoom", "check"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        done = run_check_command(env)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "All 17 scopes are in place." in done.stdout
     finally:
