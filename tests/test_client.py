@@ -586,3 +586,17 @@ def test_list_occurrences_of_a_recurring_series(sim, client):
 def test_list_occurrences_of_a_single_event_is_empty(sim, client):
     single = next(e for e in sim.events if e["type"] in (2, 5) and e["kind"] == "meeting")
     assert client.list_occurrences(MEETING, single["id"]) == []
+
+
+def test_token_expiry_in_the_middle_of_a_paginated_list(make_client):
+    sim = SimulatedZoom("full", now=FIXED_NOW, faults=Faults(expire_tokens_after=2))
+    event = largest_event(sim, "webinar")
+    expected = sim.registrants("webinar", event["id"], "approved")
+    rows = make_client(sim).list_registrants(WEBINAR, event["id"], "approved")
+    assert [r.id for r in rows] == [r["id"] for r in expected]
+    pages = sim.api_calls("/registrants")
+    assert [c.status for c in pages].count(401) == 1
+    renewed_at = [c.status for c in pages].index(401)
+    assert renewed_at >= 2 and "next_page_token" in pages[renewed_at].query
+    assert pages[renewed_at + 1].query == pages[renewed_at].query  # the same page, asked again
+    assert sim.tokens_issued == 2

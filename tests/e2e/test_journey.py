@@ -100,3 +100,33 @@ def test_attendance_chart_renders(page, app_server):
     assert main.locator(".js-plotly-plot .main-svg").count() >= 3  # drawn, not placeholders
     shot = harness.screenshot(page, ARTIFACTS / "journey-5-attendance-charts.png")
     assert not harness.page_problems(page), shot
+
+
+def test_entered_secret_never_reaches_the_page_html(page, zoom_app):
+    sim, server = zoom_app
+    canary = "CANARY-browser-5ecret-77e1"
+    step(page, server.url, "", ["Client credentials"], "6-before-entry")
+    main = page.locator(harness.MAIN)
+    main.get_by_role("textbox", name="Account ID").fill(sim.account_id)
+    main.get_by_role("textbox", name="Client ID").fill(sim.client_id)
+    secret_field = main.get_by_role("textbox", name="Client Secret")
+    assert secret_field.get_attribute("type") == "password"
+    secret_field.fill(canary)
+    main.get_by_role("button", name="Check connection").click()
+    main.get_by_text("Cannot authenticate").wait_for(timeout=harness.TEXT_TIMEOUT_MS)
+    harness.wait_until_idle(page)
+    harness.screenshot(page, ARTIFACTS / "journey-6-wrong-secret.png")
+    assert "Client ID or Client Secret" in main.inner_text()
+    for url_path in ("", "events", "registrants", "attendance", "clients"):
+        if url_path:
+            page.locator('[data-testid="stSidebarNav"]').get_by_role("link").filter(
+                has_text={
+                    "events": "Events",
+                    "registrants": "Registrants",
+                    "attendance": "Attendance",
+                    "clients": "All clients",
+                }[url_path]
+            ).click()
+            harness.wait_until_idle(page)
+        assert canary not in page.content(), url_path
+        assert secret_field.count() == 0 or secret_field.input_value() == ""
