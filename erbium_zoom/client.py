@@ -12,12 +12,18 @@ never made, per-second 429, expired token); otherwise :class:`WriteOutcomeUnknow
 because an add sent twice spends Zoom's limit of 3 adds per registrant per day. A daily-limit 429
 is never retried.
 
+Rate limits: given a :class:`~erbium_zoom.ratelimit.RateLimiter` (one per account), every REST
+call waits for its category's turn before it is sent and reports Zoom's answer after, so the
+account stays under Zoom's per-second limits and its Heavy calls are counted. The client is
+thread-safe: several threads may share it (and its connection pool).
+
 Never imports streamlit.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -60,6 +66,7 @@ from erbium_zoom.models import (
     StatusUpdateResult,
     TokenInfo,
 )
+from erbium_zoom.ratelimit import RateLimiter, category_for
 from erbium_zoom.scopes import ScopeReport, classify_scopes
 
 PAGE_SIZE = 300  # Zoom's maximum for every list used here
@@ -150,6 +157,7 @@ class ZoomClient:
         jitter: Callable[[], float] = random.random,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_attempts: int = MAX_ATTEMPTS,
+        limiter: RateLimiter | None = None,
     ):
         self.credentials = credentials
         self.settings = settings or Settings()
@@ -162,6 +170,8 @@ class ZoomClient:
         self._now = now
         self._max_attempts = max(1, max_attempts)
         self._fingerprint = secret_fingerprint(credentials.client_secret)
+        self.limiter = limiter
+        self._count_lock = threading.Lock()
         self.request_count = 0  # REST requests sent, retries included (for progress/benchmarks)
 
     def __repr__(self) -> str:
@@ -249,7 +259,11 @@ class ZoomClient:
 
     def _attempt(self, method, path, params, json, token, is_read) -> _Attempt:
         url = f"{api_base_for(token, self.settings)}{path}"
-        self.request_count += 1
+        category = category_for(method, path)
+        if self.limiter is not None:
+            self.limiter.acquire(category)  # raises after a daily 429: nothing is sent then
+        with self._count_lock:
+            self.request_count += 1
         try:
             response = self._http.request(
                 method,
@@ -268,6 +282,11 @@ class ZoomClient:
                 "The connection to Zoom broke after the change was sent."
             ) from exc
         status = response.status_code
+        if self.limiter is not None:
+            refused = self._error_from(response) if status == 429 else None
+            self.limiter.observe(
+                category, response, refused if isinstance(refused, RateLimited) else None
+            )
         if 200 <= status < 300:
             if status == 204 or not response.content:
                 return _Attempt(response=response)

@@ -13,7 +13,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from erbium_zoom import auth
+from erbium_zoom import auth, ratelimit, store
 from erbium_zoom.auth import TokenCache
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import Credentials, Settings
@@ -86,6 +86,43 @@ def isolated_profiles(tmp_path, monkeypatch):
     keyring.set_keyring(keyring.backends.fail.Keyring())
     yield tmp_path / "config"
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch):
+    """The report cache in a temporary folder, never the user's own; cache on by default."""
+    monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "data"))
+    monkeypatch.delenv(store.CACHE_ENV, raising=False)
+    store.forget_open_stores()
+    yield tmp_path / "data"
+    store.forget_open_stores()
+
+
+class LimiterClock:
+    """A clock for rate limiters that only moves when they sleep: pacing never really waits."""
+
+    def __init__(self):
+        self.now = 1_000.0
+        self.delays: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.delays.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def no_real_rate_limit_waits(monkeypatch) -> LimiterClock:
+    """Limiters made without their own clock (the dashboard's) wait on a fake one; each test
+    starts with no limiter shared from a previous one."""
+    clock = LimiterClock()
+    monkeypatch.setattr(ratelimit, "_monotonic", clock.monotonic)
+    monkeypatch.setattr(ratelimit, "_sleep", clock.sleep)
+    ratelimit.SHARED_LIMITERS.clear()
+    yield clock
+    ratelimit.SHARED_LIMITERS.clear()
 
 
 @pytest.fixture
