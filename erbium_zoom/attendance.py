@@ -4,7 +4,13 @@ I/O through a :class:`~erbium_zoom.client.ZoomClient`, no streamlit, no metrics 
 :mod:`erbium_zoom.reports`). Each event is loaded by :func:`load_event_attendance` on its own and
 ends in one :class:`EventState`: a report that cannot be had yet (or any more, or at all) is a
 state with words, not a failure, so a page shows it next to the events that did load. The
-function touches nothing shared, so a caller may map it over events concurrently.
+function touches nothing shared, so :func:`load_many` runs it for several events side by side;
+within one event the report's pages and the three registrant lists can run side by side too.
+The account's rate limiter (in the client) keeps all of it under Zoom's limits.
+
+A finished event's result (:func:`is_final`) no longer changes, so :func:`load_many` can take it
+from a store (the SQLite file of :mod:`erbium_zoom.store`) without asking Zoom, and saves new
+ones there.
 
 Recurring series: an occurrence's UUID gives that occurrence's report; the numeric ID gives
 only the latest occurrence that has ended (Zoom's rule for report endpoints).
@@ -14,26 +20,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from functools import partial
+from typing import Protocol
 from urllib.parse import unquote
 
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.errors import (
     ApiError,
-    AuthError,
     EventNotFound,
     MissingScope,
     PlanRequired,
     RateLimited,
-    TokenRejected,
     TooOld,
     ZoomError,
-    ZoomUnreachable,
     user_message,
 )
-from erbium_zoom.listing import ListingProblem, host_label
+from erbium_zoom.listing import FATAL, ListingProblem, host_label
 from erbium_zoom.models import (
     REGISTRANT_STATUSES,
     Event,
@@ -41,12 +48,14 @@ from erbium_zoom.models import (
     Participant,
     Registrant,
 )
+from erbium_zoom.parallel import Outcome, capture, run_ordered
 from erbium_zoom.reports import EventHeading
 from erbium_zoom.views import zone
 
 REPORT_DELAY = timedelta(minutes=30)  # Zoom makes the report about this long after the end
 NOT_READY_WINDOW = timedelta(minutes=60)  # a missing report this soon after the end is "not yet"
 CACHE_SECONDS = 30 * 60  # a loaded result is reused this long; "Load" asks again unless READY
+FINAL_AFTER = timedelta(hours=2)  # a report loaded this long after the end no longer changes
 RECURRING_TYPES = {EventKind.MEETING: (3, 8), EventKind.WEBINAR: (6, 9)}
 NUMERIC_ID_NOTE = (
     "For a recurring series, a numeric ID gives only the latest occurrence that has ended; add "
@@ -202,7 +211,16 @@ class AttendanceResult:
     registration: bool | None = None  # False: the event takes no registrations
     error: ZoomError | None = None  # why the state is not READY (when an error said so)
     registrants_error: ZoomError | None = None  # the report loaded, the registrants did not
-    loaded_at: datetime | None = None
+    loaded_at: datetime | None = None  # when Zoom was asked
+    from_cache: bool = False  # read back from the report cache on this computer
+
+
+class ResultStore(Protocol):
+    """Where finished events' results are kept between visits (see erbium_zoom.store)."""
+
+    def get(self, ref: EventRef) -> AttendanceResult | None: ...
+
+    def put(self, result: AttendanceResult) -> None: ...
 
 
 @dataclass
@@ -216,29 +234,32 @@ class PastEvents:
 # ---- listing -----------------------------------------------------------------------------------
 
 
-def load_past_events(client: ZoomClient, hosts: Sequence[str]) -> PastEvents:
+def load_past_events(client: ZoomClient, hosts: Sequence[str], *, workers: int = 1) -> PastEvents:
     """Ended webinars and meetings Zoom still lists for the hosts, most recent first.
 
     Raises only when nothing can load (authentication, network); a failure for one host or
-    kind is kept in ``problems``.
+    kind is kept in ``problems``. With ``workers`` > 1 the lists are asked side by side.
     """
     past = PastEvents()
     seen: set[str] = set()
-    for host in hosts:
-        for kind in EventKind:
-            try:
-                events = client.list_past_events(kind, host)
-            except (AuthError, ZoomUnreachable, TokenRejected):
-                raise
-            except ZoomError as error:
-                what = f"Past {kind.plural} of {host_label(host)}"
-                past.problems.append(ListingProblem(what, error))
-                continue
-            for event in events:
-                ref = EventRef.from_event(event)
-                if ref.key not in seen:
-                    seen.add(ref.key)
-                    past.refs.append(ref)
+    pairs = [(host, kind) for host in hosts for kind in EventKind]
+    lists = run_ordered(
+        [partial(client.list_past_events, kind, host) for host, kind in pairs],
+        workers,
+        fatal=FATAL,
+    )
+    for (host, kind), outcome in zip(pairs, lists, strict=True):
+        if outcome.error is not None:
+            if not isinstance(outcome.error, ZoomError):
+                raise outcome.error
+            what = f"Past {kind.plural} of {host_label(host)}"
+            past.problems.append(ListingProblem(what, outcome.error))
+            continue
+        for event in outcome.value:
+            ref = EventRef.from_event(event)
+            if ref.key not in seen:
+                seen.add(ref.key)
+                past.refs.append(ref)
     # Most recent first; an event without a start time (never seen from Zoom) last.
     past.refs.sort(key=lambda ref: (ref.start is not None, ref.start and ref.start.timestamp()))
     past.refs.reverse()
@@ -256,11 +277,16 @@ def in_window(refs: Iterable[EventRef], first: date, last: date, tz: str | None)
 # ---- one event ---------------------------------------------------------------------------------
 
 
-def load_event_attendance(client: ZoomClient, ref: EventRef, now: datetime) -> AttendanceResult:
+def load_event_attendance(
+    client: ZoomClient, ref: EventRef, now: datetime, *, parallel: bool = False
+) -> AttendanceResult:
     """One event's participant report and registrants, or the state that says why not.
 
     Whether the event has ended is decided from its scheduled start and duration before any
     report is asked for, so an event still running spends none of the account's Heavy calls.
+    With ``parallel``, an event that ended long enough ago for its report to exist has its
+    three registrant lists asked while the report's pages come in; otherwise they are asked
+    after the report, and only when it loaded.
     """
     ref = _with_details(client, ref)
     if ref.recurring and ref.uuid is None:
@@ -269,32 +295,38 @@ def load_event_attendance(client: ZoomClient, ref: EventRef, now: datetime) -> A
     if end is not None and end > now:
         return AttendanceResult(ref, EventState.NOT_ENDED, loaded_at=now)
     recently_ended = end is not None and now - end <= NOT_READY_WINDOW
-    try:
-        participants = tuple(client.list_participants(ref.kind, ref.report_id))
-    except EventNotFound as error:
-        state = EventState.NOT_READY if recently_ended else EventState.ERROR
-        return AttendanceResult(ref, state, error=error, loaded_at=now)
-    except ZoomError as error:
-        return AttendanceResult(ref, state_for(error), error=error, loaded_at=now)
-    if recently_ended and not any(p.duration for p in participants):
-        # Zoom: durations of 0 (or no rows) soon after the end mean "not processed yet".
-        return AttendanceResult(ref, EventState.NOT_READY, loaded_at=now)
     registration = None if ref.approval_type is None else ref.approval_type in (0, 1)
-    registrants, registrants_error = None, None
-    if registration is not False and ref.event_id is not None:
+    wants_registrants = registration is not False and ref.event_id is not None
+    calls = [
+        partial(client.list_registrants, ref.kind, ref.event_id, status)
+        for status in (REGISTRANT_STATUSES if wants_registrants else ())
+    ]
+    early = parallel and wants_registrants and end is not None and not recently_ended
+    # Leaving the block waits for the registrant lists, so no call outlives this function.
+    pool_or_none = ThreadPoolExecutor(len(calls), "zoom-registrants") if early else nullcontext()
+    with pool_or_none as pool:
+        started = [pool.submit(capture, call) for call in calls] if early else []
         try:
-            registrants = {
-                status: tuple(client.list_registrants(ref.kind, ref.event_id, status))
-                for status in REGISTRANT_STATUSES
-            }
-            registration = True if registration is None else registration
-        except ApiError as error:
-            if error.code == 3000:  # "Cannot access meeting info" / registration not required
-                registration = False
-            else:
-                registrants_error = error
+            participants = tuple(client.list_participants(ref.kind, ref.report_id))
+        except EventNotFound as error:
+            state = EventState.NOT_READY if recently_ended else EventState.ERROR
+            return AttendanceResult(ref, state, error=error, loaded_at=now)
         except ZoomError as error:
-            registrants_error = error
+            return AttendanceResult(ref, state_for(error), error=error, loaded_at=now)
+        if recently_ended and not any(p.duration for p in participants):
+            # Zoom: durations of 0 (or no rows) soon after the end mean "not processed yet".
+            return AttendanceResult(ref, EventState.NOT_READY, loaded_at=now)
+        registrants, registrants_error = None, None
+        if wants_registrants:
+            if early:
+                outcomes = [future.result() for future in started]
+            else:
+                outcomes = []
+                for call in calls:  # one after another; the first error ends it
+                    outcomes.append(capture(call))
+                    if outcomes[-1].error is not None:
+                        break
+            registrants, registration, registrants_error = _registrant_lists(outcomes, registration)
     return AttendanceResult(
         ref,
         EventState.READY,
@@ -303,6 +335,43 @@ def load_event_attendance(client: ZoomClient, ref: EventRef, now: datetime) -> A
         registration=registration,
         registrants_error=registrants_error,
         loaded_at=now,
+    )
+
+
+def _registrant_lists(
+    outcomes: Sequence[Outcome], registration: bool | None
+) -> tuple[dict | None, bool | None, ZoomError | None]:
+    """The lists per status, the registration setting and the error, from the three calls."""
+    error = next((o.error for o in outcomes if o.error is not None), None)
+    if error is None:
+        lists = {
+            status: tuple(o.value) for status, o in zip(REGISTRANT_STATUSES, outcomes, strict=True)
+        }
+        return lists, True if registration is None else registration, None
+    if isinstance(error, ApiError) and error.code == 3000:
+        return None, False, None  # "Cannot access meeting info" / registration not required
+    if isinstance(error, ZoomError):
+        return None, registration, error
+    raise error
+
+
+def is_final(result: AttendanceResult, now: datetime) -> bool:
+    """Whether a result can no longer change, so it may be kept and reused without asking Zoom.
+
+    A loaded report with its registrants (or none to have), of a single event that ended well
+    over an hour ago. Recurring series are left out: their one registrant list keeps changing
+    with the series' next occurrences.
+    """
+    ref = result.ref
+    end = ref.end
+    return (
+        result.state is EventState.READY
+        and result.registrants_error is None
+        and not result.from_cache
+        and not ref.recurring
+        and ref.type is not None
+        and end is not None
+        and now - end >= FINAL_AFTER
     )
 
 
@@ -319,18 +388,62 @@ def load_many(
     refs: Sequence[EventRef],
     now: datetime,
     progress: Callable[[int, int], None] | None = None,
-    load: Callable[[ZoomClient, EventRef, datetime], AttendanceResult] = load_event_attendance,
+    load: Callable[[ZoomClient, EventRef, datetime], AttendanceResult] | None = None,
+    *,
+    workers: int = 1,
+    store: ResultStore | None = None,
+    refresh: bool = False,
 ) -> list[AttendanceResult]:
-    """Every event's result, in the order given; ``progress(done, total)`` after each one."""
-    results = []
+    """Every event's result, in the order given; ``progress(done, total)`` after each one.
+
+    ``workers`` > 1 loads that many events side by side (and, with the default loader, each
+    event's report and registrant lists side by side); ``progress`` is still called from the
+    caller's thread. With a ``store``, finished events come from it without a call (unless
+    ``refresh``), and events that finished loading now are saved to it.
+    """
+    if load is None:
+        load = partial(load_event_attendance, parallel=workers > 1)
     total = len(refs)
-    if progress is not None:
-        progress(0, total)
-    for done, ref in enumerate(refs, start=1):
-        results.append(load(client, ref, now))
+    results: list[AttendanceResult | None] = [None] * total
+    done = 0
+
+    def report() -> None:
         if progress is not None:
             progress(done, total)
-    return results
+
+    report()
+    waiting = []
+    for index, ref in enumerate(refs):
+        kept = None if store is None or refresh else store.get(ref)
+        if kept is None:
+            waiting.append(index)
+        else:
+            results[index] = kept
+            done += 1
+    if done:
+        report()
+
+    def finish(index: int, result: AttendanceResult) -> None:
+        nonlocal done
+        results[index] = result
+        done += 1
+        if store is not None and is_final(result, now):
+            store.put(result)
+        report()
+
+    if workers <= 1 or len(waiting) <= 1:
+        for index in waiting:
+            finish(index, load(client, refs[index], now))
+    else:
+        with ThreadPoolExecutor(min(workers, len(waiting)), "zoom-events") as pool:
+            futures = {pool.submit(load, client, refs[index], now): index for index in waiting}
+            try:
+                for future in as_completed(futures):
+                    finish(futures[future], future.result())
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    return results  # type: ignore[return-value]
 
 
 # ---- words -------------------------------------------------------------------------------------

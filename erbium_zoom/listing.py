@@ -7,6 +7,7 @@ a problem next to the rest, so a page can show what loaded and say what did not.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.errors import (
@@ -18,6 +19,10 @@ from erbium_zoom.errors import (
     ZoomUnreachable,
 )
 from erbium_zoom.models import Event, EventKind, RegistrantCounts
+from erbium_zoom.parallel import run_ordered
+
+# Errors after which nothing else can load either: raised rather than kept as a problem.
+FATAL: tuple[type[ZoomError], ...] = (AuthError, ZoomUnreachable, TokenRejected)
 
 
 @dataclass(frozen=True)
@@ -46,50 +51,71 @@ def host_label(host: str) -> str:
     return "me (account owner)" if host == "me" else host
 
 
-def load_upcoming(client: ZoomClient, hosts: tuple[str, ...]) -> EventListing:
+def load_upcoming(client: ZoomClient, hosts: tuple[str, ...], *, workers: int = 1) -> EventListing:
     """Upcoming webinars and meetings per host; details and registrant counts per event.
 
     Raises only when nothing can load (authentication, network); other failures are kept
     in ``problems`` next to what did load.
 
     List answers carry no registration settings, so each event is fetched once (a Light
-    call) and its registrants counted only when registration is on (3 Medium calls).
+    call) and its registrants counted only when registration is on (3 Medium calls of one
+    row each, from ``total_records``). With ``workers`` > 1 the lists, the details and the
+    counts are each asked side by side; the result is the same as one after another.
     """
     client.fetch_token()  # a sign-in failure stops everything: raise it once, clearly
     listing = EventListing()
     seen: set[tuple[str, int]] = set()
-    for host in hosts:
-        failures = 0
-        for kind in EventKind:
-            try:
-                events = client.list_events(kind, host, "upcoming")
-            except (AuthError, ZoomUnreachable, TokenRejected):
-                raise  # nothing else can load either: one message says it all
-            except ZoomError as error:
-                if _rejects_host(host, error):
-                    failures += 1
-                listing.problems.append(ListingProblem(f"{kind.title}s of {host}", error))
-                continue
-            for event in events:
-                if (event.kind.value, event.id) in seen:
-                    continue  # a co-hosted event listed under two hosts
-                seen.add((event.kind.value, event.id))
-                listing.host_labels.setdefault(event.host_id or "", host_label(host))
-                listing.events.append(event)
-        if failures == len(EventKind):
-            listing.rejected_hosts.append(host)
-    listing.events = [_with_details(client, event, listing) for event in listing.events]
-    for event in listing.events:
-        if event.registration_enabled:
-            try:
-                listing.counts[(event.kind.value, event.id)] = client.count_registrants(
-                    event.kind, event.id
+    pairs = [(host, kind) for host in hosts for kind in EventKind]
+    lists = run_ordered(
+        [partial(client.list_events, kind, host, "upcoming") for host, kind in pairs],
+        workers,
+        fatal=FATAL,  # nothing else can load either: one message says it all
+    )
+    failures: dict[str, int] = {}
+    for (host, kind), outcome in zip(pairs, lists, strict=True):
+        if outcome.error is not None:
+            error = _zoom_error(outcome.error)
+            if _rejects_host(host, error):
+                failures[host] = failures.get(host, 0) + 1
+            listing.problems.append(ListingProblem(f"{kind.title}s of {host}", error))
+            continue
+        for event in outcome.value:
+            if (event.kind.value, event.id) in seen:
+                continue  # a co-hosted event listed under two hosts
+            seen.add((event.kind.value, event.id))
+            listing.host_labels.setdefault(event.host_id or "", host_label(host))
+            listing.events.append(event)
+    listing.rejected_hosts = [host for host in hosts if failures.get(host) == len(EventKind)]
+    details = run_ordered(
+        [partial(client.get_event, event.kind, event.id) for event in listing.events], workers
+    )
+    for n, (event, outcome) in enumerate(zip(listing.events, details, strict=True)):
+        if outcome.error is not None:
+            error = _zoom_error(outcome.error)
+            listing.problems.append(ListingProblem(f"Details of {event.topic} ({event.id})", error))
+        else:
+            listing.events[n] = outcome.value
+    counted = [event for event in listing.events if event.registration_enabled]
+    counts = run_ordered(
+        [partial(client.count_registrants, event.kind, event.id) for event in counted], workers
+    )
+    for event, outcome in zip(counted, counts, strict=True):
+        if outcome.error is not None:
+            listing.problems.append(
+                ListingProblem(
+                    f"Registrant counts of {event.topic} ({event.id})", _zoom_error(outcome.error)
                 )
-            except ZoomError as error:
-                listing.problems.append(
-                    ListingProblem(f"Registrant counts of {event.topic} ({event.id})", error)
-                )
+            )
+        else:
+            listing.counts[(event.kind.value, event.id)] = outcome.value
     return listing
+
+
+def _zoom_error(error: Exception) -> ZoomError:
+    """A call's error as it is kept in ``problems``; anything but a ZoomError is a bug: raised."""
+    if isinstance(error, ZoomError):
+        return error
+    raise error
 
 
 def _rejects_host(host: str, error: ZoomError) -> bool:
@@ -99,11 +125,3 @@ def _rejects_host(host: str, error: ZoomError) -> bool:
     error on "me" is taken as a refusal so the page asks for host e-mails.
     """
     return isinstance(error, UserNotFound) or (host == "me" and type(error) is ApiError)
-
-
-def _with_details(client: ZoomClient, event: Event, listing: EventListing) -> Event:
-    try:
-        return client.get_event(event.kind, event.id)
-    except ZoomError as error:
-        listing.problems.append(ListingProblem(f"Details of {event.topic} ({event.id})", error))
-        return event

@@ -4,21 +4,28 @@ Pages call these helpers to find the connection in use, get a client for it, loa
 per-session cache keyed by the account, and show errors. Everything shown comes from the pure
 core; every error is put into words by :func:`erbium_zoom.errors.user_message` and nowhere else.
 
-Session-state keys used here start with ``conn_`` (connection), ``cache_`` (loaded data) or
-``demo_``; pages use their own prefixes (``connection_``, ``events_``, ``registrants_``).
+Session-state keys used here start with ``conn_`` (connection, plan), ``cache_`` (loaded data)
+or ``demo_``; pages use their own prefixes (``connection_``, ``events_``, ``registrants_``).
+
+Speed and quota: a real account's clients share one rate limiter per account (its plan from
+the sidebar), load independent things side by side, and keep finished reports in the SQLite file
+of :mod:`erbium_zoom.store`; the demo account runs in-process, one call after another, and is
+never written to disk.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, TypeVar
 
 import streamlit as st
 
-from erbium_zoom import simulator
+from erbium_zoom import attendance, ratelimit, simulator, store
+from erbium_zoom.attendance import AttendanceResult, EventRef
 from erbium_zoom.check import CheckResult, check_with_client
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import parse_hosts
@@ -32,7 +39,9 @@ from erbium_zoom.connection import (
     resolve_connection,
 )
 from erbium_zoom.errors import ConfigError, MissingScope, PlanRequired, ZoomError, user_message
+from erbium_zoom.parallel import MAX_WORKERS
 from erbium_zoom.profiles import Profile, ProfileStore
+from erbium_zoom.ratelimit import PLANS, Plan, RateLimiter
 
 T = TypeVar("T")
 
@@ -112,11 +121,151 @@ def zoom_client(connection: Connection) -> ZoomClient:
     """This session's client for the connection (one per account, reused across reruns)."""
     clients: dict = st.session_state.setdefault("conn_clients", {})
     client = clients.get(connection.cache_key)
-    if client is None or client.credentials != connection.credentials:
+    limiter = rate_limiter(connection)
+    if (
+        client is None
+        or client.credentials != connection.credentials
+        or client.limiter is not limiter
+    ):
         demo = demo_account(connection.demo_scenario) if connection.is_demo else None
-        client = build_client(connection, demo)
+        client = build_client(connection, demo, limiter=limiter)
         clients[connection.cache_key] = client
     return client
+
+
+# ---- rate limits, quota and the report cache -------------------------------------------------
+
+
+def current_plan() -> Plan:
+    """The Zoom plan chosen in the sidebar (Pro unless Business is chosen)."""
+    return PLANS.get(st.session_state.get("conn_plan") or "", ratelimit.DEFAULT_PLAN)
+
+
+def _keep_plan() -> None:
+    # Kept apart from the widget's own key, which Streamlit drops in a run without the sidebar.
+    st.session_state["conn_plan"] = st.session_state["conn_plan_picker"]
+
+
+def rate_limiter(connection: Connection) -> RateLimiter:
+    """The account's limiter: shared by every session on a real account; per session (count
+    only, no pacing) for the demo, whose simulated account has no limits."""
+    plan = current_plan()
+    if connection.is_demo:
+        limiters: dict = st.session_state.setdefault("demo_limiters", {})
+        limiter = limiters.get(connection.demo_scenario)
+        if limiter is None:
+            limiter = limiters[connection.demo_scenario] = RateLimiter(plan, throttle=False)
+        limiter.set_plan(plan)
+        return limiter
+    settings, credentials = connection.settings, connection.credentials
+    key = ("account", settings.oauth_url, settings.api_url or "", credentials.account_id)
+    quota = store.quota_key(credentials, settings)
+    return ratelimit.SHARED_LIMITERS.get(key, plan, on_heavy=partial(_count_heavy, quota))
+
+
+def _count_heavy(quota: str, day: date) -> None:
+    """Persist one Heavy call (the limiter calls this from the loading threads)."""
+    if store.cache_enabled():
+        try:
+            store.open_store().add_heavy(quota, day)
+        except store.StoreUnavailable:
+            pass  # the page says the file is unusable; the count stays in memory
+
+
+def parallel_workers(connection: Connection) -> int:
+    """Calls to have in flight: several for real Zoom (round trips overlap), one for the demo,
+    which answers in-process (nothing to overlap, and its order stays the same every time)."""
+    return 1 if connection.is_demo else MAX_WORKERS
+
+
+def heavy_usage_text(connection: Connection) -> str:
+    """'Heavy calls today by this dashboard: N of 30,000 (Pro)', with what Zoom said if it did."""
+    limiter = rate_limiter(connection)
+    plan = limiter.plan
+    spent, where = limiter.heavy_today(), " (this process: the cache file is off)"
+    if not connection.is_demo and store.cache_enabled():
+        try:
+            quota = store.quota_key(connection.credentials, connection.settings)
+            spent, where = store.open_store().heavy_calls(quota, datetime.now(UTC).date()), ""
+        except store.StoreUnavailable:
+            pass
+    if connection.is_demo:
+        where = " (demo: simulated account)"
+    text = (
+        f"Heavy calls today by this dashboard: {spent:,} of {plan.heavy_daily:,} ({plan.name})"
+        f"{where}. Both participant reports are Heavy calls; the daily cap is shared by every "
+        "app on the client's account and resets at 00:00 UTC."
+    )
+    left = limiter.zoom_heavy_left()
+    if left is not None:
+        text += f" Zoom last said {left:,} are left today for the whole account."
+    return text
+
+
+def report_store(connection: Connection) -> store.AccountReports | None:
+    """This account's part of the report cache; None for the demo, when the cache is off, or
+    when the file is unusable (``cache_problem`` in the session says why)."""
+    st.session_state["cache_problem"] = None
+    if connection.is_demo or not store.cache_enabled():
+        return None
+    try:
+        opened = store.open_store()
+    except store.StoreUnavailable as error:
+        st.session_state["cache_problem"] = str(error)
+        return None
+    if opened.problem:
+        st.session_state["cache_problem"] = opened.problem
+    return opened.for_account(store.account_key(connection.credentials, connection.settings))
+
+
+def clear_report_cache() -> int:
+    """Forget every cached report (a damaged file is replaced); how many were removed."""
+    try:
+        return store.open_store().clear()
+    except store.StoreUnavailable:
+        store.reset_store()
+        return 0
+
+
+def load_attendance(
+    connection: Connection,
+    client: ZoomClient,
+    refs: Sequence[EventRef],
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    refresh: bool = False,
+    keep_reports: bool = True,
+) -> list[AttendanceResult]:
+    """The events' attendance, in order: from this session's memory, then the report cache on
+    this computer, then Zoom (side by side for a real account). ``refresh`` skips both caches.
+    """
+    memory: dict = st.session_state.setdefault("cache_data", {})
+    found: dict[str, AttendanceResult] = {}
+    for ref in refs:
+        hit = memory.get((connection.cache_key, "attendance", "event", ref.key))
+        if hit is not None and not refresh and time.monotonic() - hit[0] < attendance.CACHE_SECONDS:
+            found[ref.key] = hit[1]
+    missing = [ref for ref in refs if ref.key not in found]
+    offset = len(refs) - len(missing)
+
+    def forward(done: int, total: int) -> None:
+        if progress is not None:
+            progress(offset + done, len(refs))
+
+    loaded = attendance.load_many(
+        client,
+        missing,
+        now,
+        progress=forward,
+        workers=parallel_workers(connection),
+        store=report_store(connection) if keep_reports else None,
+        refresh=refresh,
+    )
+    for ref, result in zip(missing, loaded, strict=True):
+        memory[(connection.cache_key, "attendance", "event", ref.key)] = (time.monotonic(), result)
+        found[ref.key] = result
+    return [found[ref.key] for ref in refs]
 
 
 def _ensure_frame() -> None:
@@ -205,6 +354,18 @@ def render_sidebar() -> None:
         )
         if st.session_state.get("conn_hosts_error"):
             st.error(st.session_state["conn_hosts_error"])
+        st.selectbox(
+            "Zoom plan",
+            options=list(PLANS),
+            index=list(PLANS).index(current_plan().key),
+            format_func=lambda key: PLANS[key].name,
+            key="conn_plan_picker",
+            on_change=_keep_plan,
+            help="The client account's plan sets Zoom's rate limits, which the dashboard stays "
+            "under, and the daily cap of Heavy calls. Zoom does not tell apps the plan: "
+            + "; ".join(plan.label for plan in PLANS.values())
+            + ".",
+        )
         if connection.source == SOURCE_SESSION and st.button("Forget entered credentials"):
             forget_entered_credentials()
             st.rerun()
@@ -304,10 +465,14 @@ def viewer_timezone() -> str:
 
 
 def ago(moment: datetime) -> str:
-    """'just now', '42 s ago', '3 min ago'."""
+    """'just now', '42 s ago', '3 min ago', '5 h ago', '12 days ago'."""
     seconds = int((datetime.now(UTC) - moment).total_seconds())
     if seconds < 5:
         return "just now"
     if seconds < 90:
         return f"{seconds} s ago"
-    return f"{seconds // 60} min ago"
+    if seconds < 90 * 60:
+        return f"{seconds // 60} min ago"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"

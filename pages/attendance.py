@@ -2,14 +2,15 @@
 
 From Zoom's participant reports and registrant lists, for several past events at once. Each event
 shows its metrics, or the state that keeps its report away (not ended, not ready, too old, plan,
-rate limit, scope) while the others render.
+rate limit, scope) while the others render. Finished events' reports come from the cache on this
+computer when they are there; the Heavy calls spent today are shown against the daily cap.
 """
 
 from datetime import UTC, date, datetime, timedelta
 
 import streamlit as st
 
-from erbium_zoom import attendance, charts, reports, ui
+from erbium_zoom import attendance, charts, reports, store, ui
 from erbium_zoom.attendance import EventRef, EventState, InvalidEventRef
 from erbium_zoom.errors import ZoomError
 from erbium_zoom.exports import to_csv_bytes
@@ -39,13 +40,22 @@ if state.get("attendance_account") != connection.cache_key:
 state.setdefault("attendance_added", {})  # key → EventRef typed in by ID or UUID
 state.setdefault("attendance_loaded", [])  # the EventRefs of the last "Load attendance"
 state.setdefault("attendance_states", {})  # key → EventState last seen
+state.setdefault("attendance_keep_reports", True)  # the report cache on this computer
 
 top_left, top_right = st.columns([4, 1])
 top_left.caption(
     f"Past webinars and meetings of {', '.join(hosts)} · times in your time zone: {viewer_tz}"
 )
-if top_right.button("Refresh list", help="List the past events from Zoom again."):
-    ui.invalidate(connection, "attendance", "past")
+refresh = top_right.button(
+    "Refresh",
+    key="attendance_refresh",
+    help="Ask Zoom again for the list of past events and for the attendance shown below, "
+    "skipping the caches (the cached reports are replaced).",
+)
+if refresh:
+    ui.invalidate(connection, "attendance")
+quota = st.empty()  # the Heavy calls spent today; written again after loading
+quota.caption(ui.heavy_usage_text(connection))
 
 # ---- choosing events ---------------------------------------------------------------------------
 with st.spinner("Listing past events from Zoom…"):
@@ -53,7 +63,9 @@ with st.spinner("Listing past events from Zoom…"):
         past = ui.cached(
             connection,
             ("attendance", "past", hosts),
-            lambda: attendance.load_past_events(client, hosts),
+            lambda: attendance.load_past_events(
+                client, hosts, workers=ui.parallel_workers(connection)
+            ),
         )
     except ZoomError as error:  # authentication or network: nothing could load
         ui.show_error(error)
@@ -148,6 +160,31 @@ with st.expander("What counts"):
     )
 settings = reports.AttendanceSettings(threshold, late, early)
 
+with st.expander("Report cache on this computer"):
+    if connection.is_demo:
+        st.caption("Demo data is never written to disk.")
+    elif not store.cache_enabled():
+        st.caption(f"Off: {store.CACHE_ENV} is set to off, so every report comes from Zoom.")
+    else:
+        st.toggle(
+            "Keep finished reports on this computer",
+            key="attendance_keep_reports",
+            help="A report loaded more than two hours after its event ended no longer changes. "
+            "Kept in a file only you can read, it loads again later, or after a restart, "
+            "without calls to Zoom. Refresh asks Zoom again.",
+        )
+        kept = ui.report_store(connection)
+        if state.get("cache_problem"):
+            st.warning(state["cache_problem"])
+        where = f"File: {store.default_path()}"
+        if kept is not None:
+            where += f" · {kept.count():,} reports kept for this client"
+        st.caption(where)
+        if st.button("Clear cached reports", key="attendance_clear_cache"):
+            removed = ui.clear_report_cache()  # what is shown stays; later loads ask Zoom
+            plural = "" if removed == 1 else "s"
+            st.success(f"Cleared {removed:,} cached report{plural} (of every client).")
+
 chosen = [known[key] for key in state["attendance_selected"]]
 if st.button("Load attendance", type="primary", disabled=not chosen, key="attendance_load"):
     for ref in chosen:  # finished reports come from the cache; anything else is asked again
@@ -168,18 +205,18 @@ def show_progress(done: int, total: int) -> None:
     bar.progress(done / total if total else 1.0, text=f"{done} of {total} events loaded")
 
 
-def load_cached(client, ref: EventRef, now: datetime) -> attendance.AttendanceResult:
-    return ui.cached(
-        connection,
-        ("attendance", "event", ref.key),
-        lambda: attendance.load_event_attendance(client, ref, now),
-        ttl=attendance.CACHE_SECONDS,
-    )
-
-
-results = attendance.load_many(
-    client, refs, datetime.now(UTC), progress=show_progress, load=load_cached
+results = ui.load_attendance(
+    connection,
+    client,
+    refs,
+    datetime.now(UTC),
+    progress=show_progress,
+    refresh=refresh,
+    keep_reports=state["attendance_keep_reports"],
 )
+quota.caption(ui.heavy_usage_text(connection))
+if state.get("cache_problem"):
+    st.warning(state["cache_problem"])
 state["attendance_states"] = {
     **state["attendance_states"],
     **{result.ref.key: result.state for result in results},
@@ -306,6 +343,8 @@ for n, (result, heading) in enumerate(zip(results, headings, strict=True)):
             about += f" · occurrence UUID {result.ref.uuid}"
         if result.loaded_at is not None:
             about += f" · asked Zoom {ui.ago(result.loaded_at)}"
+        if result.from_cache:
+            about += " (from the report cache on this computer)"
         st.caption(f"{about}. {result.ref.note}".strip())
         if result.state is not EventState.READY:
             show_state(result)

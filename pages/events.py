@@ -21,7 +21,11 @@ if top_right.button("Refresh", help="Reload the events and counts from Zoom."):
 
 with st.spinner("Loading events and registrant counts from Zoom…"):
     try:
-        listing = ui.cached(connection, ("events", hosts), lambda: load_upcoming(client, hosts))
+        listing = ui.cached(
+            connection,
+            ("events", hosts),
+            lambda: load_upcoming(client, hosts, workers=ui.parallel_workers(connection)),
+        )
     except ZoomError as error:
         ui.show_error(error)
         st.stop()

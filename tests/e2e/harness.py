@@ -7,6 +7,7 @@ without it and the test fixtures can report a missing install clearly.
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -56,10 +57,18 @@ def chromium_path() -> str | None:
     return str(fallback) if os.access(fallback, os.X_OK) else None
 
 
+# The dashboards started here keep profiles and the report cache in a throwaway folder, never
+# in the user's own config and data folders.
+_SCRATCH = tempfile.mkdtemp(prefix="erbium-zoom-e2e-")
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+
+
 def demo_env() -> dict[str, str]:
     """This process's environment without the ZOOM_*/ERBIUM_ZOOM_* settings: demo mode."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_ENV_PREFIXES)}
     env["PYTHONUNBUFFERED"] = "1"
+    env["ERBIUM_ZOOM_CONFIG_DIR"] = os.path.join(_SCRATCH, "config")
+    env["ERBIUM_ZOOM_DATA_DIR"] = os.path.join(_SCRATCH, "data")
     return env
 
 

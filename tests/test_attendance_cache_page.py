@@ -1,0 +1,148 @@
+"""The Attendance page with a real (loopback) Zoom: the report cache, Refresh, the Heavy count."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from erbium_zoom import ratelimit, store
+from erbium_zoom.simulator import SimulatedZoom, serve
+from tests.test_attendance_page import APP, PAGE, choose, load, metrics, report_calls, texts
+
+
+@pytest.fixture
+def real_zoom(monkeypatch):
+    """A simulated Zoom on 127.0.0.1 whose credentials are in the environment (not demo)."""
+    sim = SimulatedZoom("full", now=datetime.now(UTC))  # the page judges "ended" by the clock
+    with serve(sim) as server:
+        monkeypatch.setenv("ZOOM_ACCOUNT_ID", sim.account_id)
+        monkeypatch.setenv("ZOOM_CLIENT_ID", sim.client_id)
+        monkeypatch.setenv("ZOOM_CLIENT_SECRET", sim.client_secret)
+        monkeypatch.setenv("ERBIUM_ZOOM_OAUTH_URL", server.oauth_url)
+        monkeypatch.setenv("ERBIUM_ZOOM_API_URL", server.api_url)
+        yield sim
+
+
+def open_real_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    return at
+
+
+def restart() -> None:
+    """What a new dashboard process starts without: open files, limiters, memory."""
+    store.forget_open_stores()
+    ratelimit.SHARED_LIMITERS.clear()
+
+
+def heavy_text(at: AppTest) -> str:
+    return next(t for t in texts(at, "caption") if t.startswith("Heavy calls today"))
+
+
+def event_caption(at: AppTest, uuid: str) -> str:
+    return next(t for t in texts(at, "caption") if uuid in t)
+
+
+def test_finished_report_loads_after_a_restart_without_calls(real_zoom):
+    board = real_zoom.event_tagged("double_slash_uuid")
+    at = open_real_page()
+    choose(at, f"meeting:{board['uuid']}")
+    load(at)
+    assert metrics(at)["Unique attendees"] != ""
+    assert "from the report cache" not in event_caption(at, board["uuid"])
+    heavy = len(report_calls(real_zoom))  # the board's report and the Connection page's probe
+    assert f"Heavy calls today by this dashboard: {heavy} of 30,000 (Pro)" in heavy_text(at)
+    assert store.open_store().count() == 1
+
+    restart()
+    at = open_real_page()
+    choose(at, f"meeting:{board['uuid']}")
+    before = len(real_zoom.api_calls())
+    load(at)
+    assert len(real_zoom.api_calls()) == before  # not one call for the report or registrants
+    assert metrics(at)["Unique attendees"] != ""
+    assert "(from the report cache on this computer)" in event_caption(at, board["uuid"])
+    # The count survived the restart: it is kept in the file, per account and UTC day.
+    assert f"{heavy + 1} of 30,000" in heavy_text(at)  # + this session's plan probe
+
+
+def test_refresh_asks_zoom_again(real_zoom):
+    board = real_zoom.event_tagged("double_slash_uuid")
+    at = open_real_page()
+    choose(at, f"meeting:{board['uuid']}")
+    load(at)
+    before = len(report_calls(real_zoom))
+    at.button(key="attendance_refresh").click().run()
+    assert not at.exception
+    assert len(report_calls(real_zoom)) == before + 1
+    assert "from the report cache" not in event_caption(at, board["uuid"])
+
+
+def test_clear_cached_reports_empties_the_file(real_zoom):
+    board = real_zoom.event_tagged("double_slash_uuid")
+    at = open_real_page()
+    choose(at, f"meeting:{board['uuid']}")
+    load(at)
+    assert store.open_store().count() == 1
+    at.button(key="attendance_clear_cache").click().run()
+    assert any("Cleared 1 cached report " in t for t in texts(at, "success"))
+    assert store.open_store().count() == 0
+
+
+def test_turning_the_cache_off_on_the_page_keeps_nothing(real_zoom):
+    board = real_zoom.event_tagged("double_slash_uuid")
+    at = open_real_page()
+    at.toggle(key="attendance_keep_reports").set_value(False).run()
+    choose(at, f"meeting:{board['uuid']}")
+    load(at)
+    assert store.open_store().count() == 0
+
+
+def test_cache_off_in_the_environment_writes_no_file(real_zoom, monkeypatch, isolated_data_dir):
+    monkeypatch.setenv(store.CACHE_ENV, "off")
+    board = real_zoom.event_tagged("double_slash_uuid")
+    at = open_real_page()
+    choose(at, f"meeting:{board['uuid']}")
+    load(at)
+    assert any("ERBIUM_ZOOM_CACHE is set to off" in t for t in texts(at, "caption"))
+    assert "(this process: the cache file is off)" in heavy_text(at)
+    assert not isolated_data_dir.exists()
+
+
+def test_a_damaged_cache_is_said_in_words_and_attendance_still_loads(real_zoom, isolated_data_dir):
+    isolated_data_dir.mkdir()
+    (isolated_data_dir / store.FILE_NAME).write_bytes(b"not a database" * 200)
+    board = real_zoom.event_tagged("double_slash_uuid")
+    at = open_real_page()
+    choose(at, f"meeting:{board['uuid']}")
+    load(at)
+    assert any("is damaged" in t for t in texts(at, "warning"))
+    assert metrics(at)["Unique attendees"] != ""
+    at.button(key="attendance_clear_cache").click().run()
+    assert not at.exception
+    assert store.open_store().count() == 0  # a new, working file
+
+
+def test_plan_choice_sets_the_daily_cap_shown(real_zoom):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.selectbox(key="conn_plan_picker").set_value("business").run()
+    at.switch_page(PAGE).run()
+    assert "of 60,000 (Business)" in heavy_text(at)
+
+
+def test_demo_is_never_written_to_disk(isolated_data_dir):
+    sim = SimulatedZoom("full", now=datetime.now(UTC))
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["demo_accounts"] = {"full": sim}
+    at.run()
+    at.switch_page(PAGE).run()
+    choose(at, f"meeting:{sim.event_tagged('double_slash_uuid')['uuid']}")
+    load(at)
+    assert any("Demo data is never written to disk" in t for t in texts(at, "caption"))
+    assert "(demo: simulated account)" in heavy_text(at)
+    assert not isolated_data_dir.exists()
