@@ -1,0 +1,448 @@
+"""Benchmark: loading the Attendance page's data for many large webinars, under Zoom's limits.
+
+    python -m erbium_zoom.bench                  # 40 webinars × 1,200 rows, 50 ms, Pro limits
+    python -m erbium_zoom.bench --webinars 10    # smaller; --rows, --latency, --plan business
+
+The simulated Zoom account is served over HTTP on 127.0.0.1, answering every request after
+``--latency`` seconds and with a 429 beyond the plan's per-second limits (and its daily Heavy
+cap). It holds ``--webinars`` past webinars of the owner, each with exactly ``--rows``
+participant-report rows (rejoins included) and 1,100 / 60 / 40 approved / pending / denied
+registrants. "The page's data" is what the Attendance page loads for all of them: the list of
+past events, then each event's details, participant report and three registrant lists.
+
+Each run is a fresh Python process, so its peak memory (peak RSS) is its own; API calls and 429s
+are counted by the server, per Zoom rate category:
+
+- this client, cold: the dashboard's code (rate limiter, side-by-side loading, 300-row pages,
+  report cache in a temporary folder);
+- warm, same process: the page loaded again (a later visit), the list from memory as the page
+  keeps it, the reports from the report cache (its in-memory tier: this process wrote them);
+- after a restart: a new process; the list from Zoom again (lists are cached in memory only),
+  the reports from the SQLite file;
+- baseline: a plain sequential loop over httpx with Zoom's default 30-row pages, as common
+  Python Zoom clients fetch; on a 429 it waits a second and asks again (as MOODLE's client
+  does; without that it stops at the first 429).
+
+Not a test: it takes minutes (the baseline is slow by design) and depends on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+
+from erbium_zoom.simulator import (
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    Faults,
+    SimulatedZoom,
+    Workload,
+    category_of,
+    serve,
+)
+
+DEFAULT_WEBINARS = 40
+DEFAULT_ROWS = 1200
+DEFAULT_LATENCY = 0.05  # seconds per request
+HOSTS = ("me",)
+LIST_SECONDS = 120.0  # how long the page keeps a list in memory (ui.DATA_TTL)
+BASELINE_PAGE_SIZE = None  # Zoom's default (30) by not asking for more
+BASELINE_429_WAIT = 1.0  # seconds
+BASELINE_MAX_TRIES = 10
+CATEGORIES = ("Light", "Medium", "Heavy")
+TARGETS = {"bound_ratio": 1.3, "speedup": 8.0, "warm_seconds": 0.5, "peak_mb": 400.0}
+
+
+# ---- measuring in a child process ------------------------------------------------------------
+
+
+def _peak_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
+
+
+def _ours(spec: dict):
+    """The dashboard's code path: yields the phases it can run, each a measured page load."""
+    from erbium_zoom.attendance import EventState, load_many, load_past_events
+    from erbium_zoom.auth import TokenCache
+    from erbium_zoom.client import ZoomClient
+    from erbium_zoom.config import Credentials, Settings
+    from erbium_zoom.parallel import MAX_WORKERS
+    from erbium_zoom.ratelimit import PLANS, RateLimiter
+    from erbium_zoom.store import FILE_NAME, ReportStore, account_key
+
+    credentials = Credentials(DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
+    settings = Settings(oauth_url=spec["oauth_url"], api_url=spec["api_url"], hosts=HOSTS)
+    path = Path(spec["data_dir"]) / FILE_NAME
+    client = ZoomClient(
+        credentials,
+        settings,
+        token_cache=TokenCache(),
+        limiter=RateLimiter(PLANS[spec["plan"]]),
+    )
+    lists: dict[tuple, tuple[float, object]] = {}  # the page's in-memory list cache
+    opened: list[ReportStore] = []  # one per process, as the dashboard's open_store()
+
+    def page_data() -> dict:
+        started = time.perf_counter()
+        if not opened:
+            opened.append(ReportStore(path))
+        reports = opened[0].for_account(account_key(credentials, settings))
+        kept = lists.get(HOSTS)
+        if kept is None or time.perf_counter() - kept[0] > LIST_SECONDS:
+            past = load_past_events(client, HOSTS, workers=MAX_WORKERS)
+            lists[HOSTS] = (time.perf_counter(), past)
+        else:
+            past = kept[1]
+        now = datetime.now(UTC)
+        results = load_many(client, past.refs, now, workers=MAX_WORKERS, store=reports)
+        wall = time.perf_counter() - started
+        ready = [r for r in results if r.state is EventState.READY]
+        rows = sum(len(r.participants) for r in ready)
+        rows += sum(len(v) for r in ready for v in (r.registrants or {}).values())
+        return {
+            "wall": wall,
+            "peak_mb": _peak_mb(),
+            "events": len(results),
+            "ready": len(ready),
+            "rows": rows,
+            "cached": sum(r.from_cache for r in results),
+        }
+
+    yield page_data
+    gc.collect()  # the first load's results are gone, as in a new page visit
+    yield page_data
+
+
+def _baseline(spec: dict):
+    """A plain sequential loop over httpx with Zoom's default page size."""
+
+    def load() -> dict:
+        started = time.perf_counter()
+        http = httpx.Client(timeout=60)
+        token = http.post(
+            spec["oauth_url"],
+            auth=(DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET),
+            data={"grant_type": "account_credentials", "account_id": DEFAULT_ACCOUNT_ID},
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        api = spec["api_url"]
+
+        def get(path: str, params: dict | None = None) -> dict:
+            for _ in range(BASELINE_MAX_TRIES):
+                response = http.get(api + path, params=params, headers=headers)
+                if response.status_code != 429:
+                    response.raise_for_status()
+                    return response.json()
+                time.sleep(BASELINE_429_WAIT)
+            raise RuntimeError(f"still refused after {BASELINE_MAX_TRIES} tries: {path}")
+
+        def get_all(path: str, key: str, params: dict) -> list[dict]:
+            items, params = [], dict(params)
+            while True:
+                body = get(path, params)
+                items.extend(body.get(key) or [])
+                if not body.get("next_page_token"):
+                    return items
+                params["next_page_token"] = body["next_page_token"]
+
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        webinars = get_all("/users/me/webinars", "webinars", {"type": "scheduled"})
+        get_all("/users/me/meetings", "meetings", {"type": "previous_meetings"})
+        rows = ready = 0
+        for webinar in (w for w in webinars if w["start_time"] < now):
+            get(f"/webinars/{webinar['id']}")
+            participants = get_all(
+                f"/report/webinars/{webinar['id']}/participants",
+                "participants",
+                {"include_fields": "registrant_id"},
+            )
+            registrants = [
+                get_all(f"/webinars/{webinar['id']}/registrants", "registrants", {"status": s})
+                for s in ("approved", "pending", "denied")
+            ]
+            rows += len(participants) + sum(len(r) for r in registrants)
+            ready += 1
+        http.close()
+        return {
+            "wall": time.perf_counter() - started,
+            "peak_mb": _peak_mb(),
+            "events": ready,
+            "ready": ready,
+            "rows": rows,
+            "cached": 0,
+        }
+
+    yield load
+
+
+def _restart(spec: dict):
+    phases = _ours(spec)
+    yield next(phases)
+
+
+CHILDREN = {"ours": _ours, "restart": _restart, "baseline": _baseline}
+
+
+def _child(variant: str, spec: dict) -> int:
+    """Run a variant's phases, one per line read from stdin; print one JSON line after each."""
+    phases = CHILDREN[variant](spec)
+    print("ready", flush=True)
+    for phase in phases:
+        if not sys.stdin.readline():
+            return 0
+        print(json.dumps(phase()), flush=True)
+    return 0
+
+
+# ---- the parent: server, children, counting ----------------------------------------------------
+
+
+class Child:
+    """A variant in its own process, run phase by phase so the server's counts split cleanly."""
+
+    def __init__(self, variant: str, spec: dict):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "erbium_zoom.bench", "--child", variant, json.dumps(spec)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        if self._line() != "ready":
+            raise RuntimeError(f"the {variant} process did not start")
+
+    def _line(self) -> str:
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"a benchmark process stopped (exit {self.process.wait()})")
+        return line.strip()
+
+    def phase(self) -> dict:
+        self.process.stdin.write("go\n")
+        self.process.stdin.flush()
+        return json.loads(self._line())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def _measure(sim: SimulatedZoom, child: Child, name: str) -> dict:
+    before = len(sim.calls)
+    result = child.phase()
+    calls = [c for c in sim.calls[before:] if c.path.startswith("/v2/")]
+    counts = Counter(category_of(c.method, c.path) for c in calls)
+    result.update(
+        name=name,
+        calls={category: counts.get(category, 0) for category in CATEGORIES},
+        total=len(calls),
+        refused=sum(c.status == 429 for c in calls),
+    )
+    return result
+
+
+def minimum_calls(sim: SimulatedZoom, page_size: int = 300) -> dict[str, int]:
+    """The fewest calls the page's data needs, from the simulated account's own numbers.
+
+    The two lists (one page each here); per past webinar one details call (list answers carry no
+    registration setting), its report's pages and each status's registrant pages (one at
+    least: an empty list is still asked).
+    """
+    owner = sim.hosts[0]["id"]
+    past = [e for e in sim.events if e["host_id"] == owner and e["state"] == "ended"]
+    webinars = [e for e in sim.events if e["host_id"] == owner and e["kind"] == "webinar"]
+    meetings = [e for e in past if e["kind"] == "meeting"]
+
+    def pages(count: int) -> int:
+        return max(1, math.ceil(count / page_size))
+
+    medium = pages(len(webinars)) + pages(len(meetings))
+    light = heavy = 0
+    for event in past:
+        light += 1
+        heavy += pages(event["instances"][-1]["participant_rows"])
+        medium += sum(pages(n) for n in event["registrant_counts"].values())
+    return {"Light": light, "Medium": medium, "Heavy": heavy}
+
+
+def longest_chain(sim: SimulatedZoom, page_size: int = 300) -> int:
+    """Round trips that must wait for each other: token, list, details, then the longest
+    page chain (a next page needs the previous page's token)."""
+    chain = 1
+    for event in sim.events:
+        chain = max(chain, math.ceil(event["instances"][-1]["participant_rows"] / page_size))
+        for count in event["registrant_counts"].values():
+            chain = max(chain, math.ceil(count / page_size))
+    return 3 + chain
+
+
+def _fmt(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def render(rows: list[dict], minimum: dict[str, int], bound: float, bound_text: str) -> str:
+    """The table, the numbers it is judged by, and the targets."""
+    cold, warm, restart, baseline = (rows + [None] * 4)[:4]
+    header = (
+        f"{'run':<36}{'Light':>7}{'Medium':>8}{'Heavy':>7}{'calls':>7}{'429s':>6}"
+        f"{'wall s':>9}{'peak MB':>9}{'rows':>9}{'calls ÷ min':>12}{'wall ÷ cold':>12}"
+    )
+    lines = [header, "-" * len(header)]
+    least = sum(minimum.values())
+    for row in rows:
+        calls = row["calls"]
+        lines.append(
+            f"{row['name']:<36}{calls['Light']:>7,}{calls['Medium']:>8,}{calls['Heavy']:>7,}"
+            f"{row['total']:>7,}{row['refused']:>6,}{row['wall']:>9.2f}{_fmt(row['peak_mb']):>9}"
+            f"{row['rows']:>9,}{row['total'] / least:>12.2f}{row['wall'] / cold['wall']:>12.2f}"
+        )
+    lines.append(
+        f"{'minimum the data needs':<36}{minimum['Light']:>7,}{minimum['Medium']:>8,}"
+        f"{minimum['Heavy']:>7,}{least:>7,}"
+    )
+    lines += ["", f"rate-limit bound: {bound_text} = {bound:.2f} s", ""]
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "NOT met"
+
+    checks = [
+        ("cold calls = minimum", f"{cold['total']:,} vs {least:,}", cold["total"] == least),
+        (
+            f"cold wall ≤ {TARGETS['bound_ratio']}× bound",
+            f"{cold['wall']:.2f} s = {cold['wall'] / bound:.2f}× bound",
+            cold["wall"] <= TARGETS["bound_ratio"] * bound,
+        ),
+        ("no 429 at these limits", f"{cold['refused']} (cold)", cold["refused"] == 0),
+        (
+            f"warm: 0 calls, < {TARGETS['warm_seconds']} s",
+            f"{warm['total']} calls, {warm['wall']:.2f} s" if warm else "not run",
+            bool(warm) and warm["total"] == 0 and warm["wall"] < TARGETS["warm_seconds"],
+        ),
+    ]
+    if baseline is not None:
+        speedup = baseline["wall"] / cold["wall"]
+        checks.append(
+            (
+                f"≥ {TARGETS['speedup']:.0f}× faster than the baseline",
+                f"{speedup:.1f}× ({baseline['wall']:.1f} s vs {cold['wall']:.1f} s)",
+                speedup >= TARGETS["speedup"],
+            )
+        )
+    peaks = [row["peak_mb"] for row in (cold, restart) if row and row["peak_mb"] is not None]
+    if peaks:
+        checks.append(
+            (
+                f"peak memory < {TARGETS['peak_mb']:.0f} MB",
+                f"{max(peaks):.0f} MB (this client's processes)",
+                max(peaks) < TARGETS["peak_mb"],
+            )
+        )
+    if restart is not None:
+        checks.append(
+            (
+                "restart: no Heavy call",
+                f"{restart['total']} calls ({restart['calls']['Heavy']} Heavy)",
+                restart["calls"]["Heavy"] == 0,
+            )
+        )
+    width = max(len(name) for name, _, _ in checks) + 2
+    lines += [f"{'target':<{width}}result"]
+    lines += [f"{name:<{width}}{result}  → {verdict(ok)}" for name, result, ok in checks]
+    return "\n".join(lines)
+
+
+def run(webinars: int, rows: int, latency: float, plan_key: str, baseline: bool) -> str:
+    from erbium_zoom.ratelimit import PLANS
+
+    plan = PLANS[plan_key]
+    workload = Workload(webinars=webinars, rows=rows)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
+    built = time.perf_counter()
+    sim = SimulatedZoom(
+        "full",
+        workload=workload,
+        now=now,
+        faults=Faults(
+            qps_limits=dict(plan.per_second),
+            daily_limits={"Heavy": plan.heavy_daily},
+            latency=latency,
+        ),
+    )
+    built = time.perf_counter() - built
+    minimum = minimum_calls(sim)
+    chain = longest_chain(sim)
+    rate = plan.per_second
+    bound = max(minimum["Heavy"] / rate["Heavy"], minimum["Medium"] / rate["Medium"])
+    bound += chain * latency
+    bound_text = (
+        f"max({minimum['Heavy']} Heavy ÷ {rate['Heavy']}/s, {minimum['Medium']} Medium ÷ "
+        f"{rate['Medium']}/s) + {chain} dependent round trips × {latency * 1000:.0f} ms"
+    )
+    results = []
+    with serve(sim) as server, tempfile.TemporaryDirectory() as data_dir:
+        spec = {
+            "oauth_url": server.oauth_url,
+            "api_url": server.api_url,
+            "data_dir": data_dir,
+            "plan": plan_key,
+        }
+        ours = Child("ours", spec)
+        results.append(_measure(sim, ours, "this client, cold"))
+        results.append(_measure(sim, ours, "this client, warm (same process)"))
+        ours.close()
+        restart = Child("restart", spec)
+        results.append(_measure(sim, restart, "this client, after a restart"))
+        restart.close()
+        if baseline:
+            plain = Child("baseline", spec)
+            results.append(_measure(sim, plain, "baseline: sequential, 30 a page"))
+            plain.close()
+    title = (
+        f"erbium-zoom benchmark: the Attendance page's data for {webinars} past webinars of "
+        f"{rows:,} participant rows (rejoins included) and {workload.approved:,}/"
+        f"{workload.pending}/{workload.denied} approved/pending/denied registrants each\n"
+        f"simulated Zoom on 127.0.0.1: {latency * 1000:.0f} ms per request, {plan.name} limits "
+        f"(Light {rate['Light']}/s, Medium {rate['Medium']}/s, Heavy {rate['Heavy']}/s, then "
+        f"429; {plan.heavy_daily:,} Heavy a day); account built in {built:.1f} s\n"
+        "calls and 429s counted by the server; peak MB is each process's peak RSS (warm runs in "
+        "the cold run's process)\n"
+    )
+    return title + "\n" + render(results, minimum, bound, bound_text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m erbium_zoom.bench",
+        description="Time loading the Attendance page's data against a rate-limited simulator.",
+    )
+    parser.add_argument("--webinars", type=int, default=DEFAULT_WEBINARS)
+    parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="participant rows each")
+    parser.add_argument("--latency", type=float, default=DEFAULT_LATENCY, help="seconds")
+    parser.add_argument("--plan", choices=("pro", "business"), default="pro")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the slow baseline")
+    parser.add_argument("--child", nargs=2, metavar=("VARIANT", "SPEC"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return _child(args.child[0], json.loads(args.child[1]))
+    print(run(args.webinars, args.rows, args.latency, args.plan, not args.no_baseline))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
