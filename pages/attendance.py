@@ -15,7 +15,7 @@ from erbium_zoom.attendance import EventRef, EventState, InvalidEventRef
 from erbium_zoom.errors import ZoomError
 from erbium_zoom.exports import to_csv_bytes
 from erbium_zoom.models import REGISTRANT_STATUSES, EventKind
-from erbium_zoom.views import registrants_frame
+from erbium_zoom.views import registrants_frame, window_problem
 
 STATE_LOOK = {  # how each state is shown: level, icon
     EventState.NOT_ENDED: (st.info, "⏳"),
@@ -80,10 +80,12 @@ today = date.today()
 window = st.date_input(
     "Events between", value=(today - timedelta(days=90), today), key="attendance_window"
 )
-if isinstance(window, tuple) and len(window) == 2:
-    listed = attendance.in_window(past.refs, window[0], window[1], viewer_tz)
-else:
+problem = window_problem(window)
+if problem:
+    st.warning(f"{problem} Listing every past event for now.")
     listed = past.refs
+else:
+    listed = attendance.in_window(past.refs, window[0], window[1], viewer_tz)
 options = [ref.key for ref in listed] + list(state["attendance_added"])
 options += [key for key in state["attendance_selected"] if key not in options]
 

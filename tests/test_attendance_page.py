@@ -12,7 +12,6 @@ import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from erbium_zoom.models import parse_time
@@ -21,20 +20,6 @@ from erbium_zoom.simulator import SimulatedZoom
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGE = "pages/attendance.py"
-
-
-@pytest.fixture(autouse=True)
-def demo_environment(monkeypatch):
-    """No credentials or Zoom URLs from the machine: the app starts in demo mode."""
-    for name in (
-        "ZOOM_ACCOUNT_ID",
-        "ZOOM_CLIENT_ID",
-        "ZOOM_CLIENT_SECRET",
-        "ERBIUM_ZOOM_HOSTS",
-        "ERBIUM_ZOOM_OAUTH_URL",
-        "ERBIUM_ZOOM_API_URL",
-    ):
-        monkeypatch.delenv(name, raising=False)
 
 
 def simulated(scenario: str = "full") -> SimulatedZoom:
