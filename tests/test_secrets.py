@@ -1,7 +1,8 @@
 """A canary Client Secret, and every access token issued, never show up anywhere but the request.
 
 Scanned: every page's rendered elements, the check command's text and JSON output, debug-level
-logs of everything the client does, error messages and reprs.
+logs of everything the client does, error messages and reprs, and every CSV export. (The page
+HTML in a real browser is scanned in tests/e2e/test_journey.py.)
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import logging
 
 import pytest
 
+from erbium_zoom import attendance, reports
 from erbium_zoom.__main__ import main
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import Credentials, Settings
 from erbium_zoom.errors import ZoomError
+from erbium_zoom.exports import to_csv_bytes
 from erbium_zoom.models import EventKind, NewRegistrant
 from erbium_zoom.simulator import Faults, SimulatedZoom, serve
+from erbium_zoom.views import registrants_frame
 from tests.conftest import FIXED_NOW
 from tests.test_pages import PAGES, by_label, start
 
@@ -115,3 +119,38 @@ def test_debug_logs_errors_and_reprs_are_clean(caplog):
     assert len(errors) >= 2 and "HTTP Request" in caplog.text  # the logs did record the calls
     for text in texts:
         assert_clean(text, sim)
+
+
+def test_csv_exports_are_clean():
+    """Every table the Attendance page offers as CSV, built from a canary account's data."""
+    sim = canary_sim(now=FIXED_NOW)
+    client = ZoomClient(
+        Credentials(ACCOUNT, CLIENT, CANARY), transport=sim.transport(), now=lambda: FIXED_NOW
+    )
+    with client:
+        refs = attendance.load_past_events(client, ("me",)).refs[:4]
+        results = attendance.load_many(client, refs, FIXED_NOW)
+    exports, summaries = [], []
+    for result in results:
+        if result.state is not attendance.EventState.READY:
+            summaries.append(None)
+            continue
+        analysis = reports.analyse_event(
+            reports.participants_frame(result.participants),
+            result.registrants,
+            reports.AttendanceSettings(),
+            result.ref.start,
+            result.ref.end,
+        )
+        summaries.append(analysis.summary)
+        registrants = [r for rows in (result.registrants or {}).values() for r in rows]
+        exports += [
+            reports.people_table(analysis.people),
+            analysis.absentees,
+            registrants_frame(registrants),
+        ]
+    headings = attendance.headings(results)
+    exports.append(reports.summary_frame(zip(headings, summaries, strict=True), "UTC"))
+    assert len(exports) >= 4 and sum(s is not None for s in summaries) >= 1
+    for frame in exports:
+        assert_clean(to_csv_bytes(frame).decode("utf-8-sig"), sim)
