@@ -131,8 +131,8 @@ class ZoomUnreachable(ZoomError):
 
     kind = "unreachable"
     advice = (
-        "Zoom cannot be reached from this machine. Check the network (or the "
-        "ERBIUM_ZOOM_OAUTH_URL / ERBIUM_ZOOM_API_URL settings) and try again."
+        "Check this machine's network connection (and the ERBIUM_ZOOM_OAUTH_URL / "
+        "ERBIUM_ZOOM_API_URL settings, if set), then try again in a minute."
     )
 
 
@@ -338,10 +338,10 @@ def user_message(error: BaseException) -> str:
         )
     said = error.message.strip()
     if error.code is not None:
-        said = f"Zoom said: {said} (code {error.code})"
+        said = f"Zoom said: “{said.rstrip('.')}” (code {error.code})"
     elif isinstance(error, AuthError) and error.error:
-        said = f"Zoom said: {said} ({error.error})"
-    if said and not said.endswith((".", ")")):
+        said = f"Zoom said: “{said.rstrip('.')}” ({error.error})"
+    if said and not said.endswith("."):
         said += "."
     return f"{said} {error.advice}".strip()
 

@@ -156,7 +156,7 @@ def test_check_command_reports_unreachable_zoom_without_traceback():
     env = _subprocess_env(**SIM_ENV, ERBIUM_ZOOM_OAUTH_URL="http://127.0.0.1:9/oauth/token")
     done = run_check_command(env)
     assert done.returncode == 2
-    assert "cannot be reached" in done.stdout
+    assert "Could not connect to Zoom" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
 
 

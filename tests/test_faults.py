@@ -50,14 +50,14 @@ def faults() -> list[Fault]:
         Fault(
             "token endpoint timeout",
             rules=[Rule("/oauth/token", raise_(httpx.ReadTimeout("t")))],
-            phrase="cannot be reached",
+            phrase="network connection",
             exit_code=2,
             kind="unreachable",
         ),
         Fault(
             "connection refused",
             rules=[Rule("/", raise_(httpx.ConnectError("refused")))],
-            phrase="cannot be reached",
+            phrase="network connection",
             exit_code=2,
             kind="unreachable",
         ),
