@@ -55,17 +55,18 @@ if submitted:
     secret = st.session_state.pop("connection_typed_secret", "")
     if entered and not secret and (account_id, client_id) != ("", ""):
         secret = entered.client_secret  # same session, secret not retyped
-    if any((account_id, client_id, secret)):
-        try:
+    try:
+        if any((account_id, client_id, secret)):
             credentials, notes = clean_credentials(account_id, client_id, secret)
-        except ConfigError as error:
-            ui.show_error(error)
-            st.stop()
-        st.session_state["conn_entered"] = credentials
-        st.session_state["connection_trim_notes"] = notes
-    # Rerun so the header and sidebar show the connection just chosen, then check it.
-    st.session_state["connection_check_requested"] = True
-    st.rerun()
+            st.session_state["conn_entered"] = credentials
+            st.session_state["connection_trim_notes"] = notes
+    except ConfigError as error:
+        # Said next to the form; the connection in use and its checklist stay on the page.
+        ui.show_error(error)
+    else:
+        # Rerun so the header and sidebar show the connection just chosen, then check it.
+        st.session_state["connection_check_requested"] = True
+        st.rerun()
 
 for note in st.session_state.get("connection_trim_notes", []):
     st.info(note, icon="✂️")

@@ -386,3 +386,10 @@ def test_overlong_secret_is_refused_before_anything_is_sent():
     errors = texts(at, "error")
     assert errors and "Client Secret is 10,000 characters long" in errors[0]
     assert sim.tokens_issued == before
+
+
+def test_refused_input_keeps_the_rest_of_the_page():
+    at = enter_credentials(start(), "acc", "", "secret")
+    assert not at.exception
+    assert any("Missing Client ID" in text for text in texts(at, "error"))
+    assert metrics(at)["Webinar"] == "7/7"  # the demo checklist still shows
