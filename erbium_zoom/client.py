@@ -212,9 +212,6 @@ class ZoomClient:
         token = self.fetch_token(fresh=fresh)
         return token, classify_scopes(token.scope)
 
-    def api_base(self, token: TokenInfo | None = None) -> str:
-        return api_base_for(token or self.fetch_token(), self.settings)
-
     def _with_retries(self, call: Callable, retry_on: tuple[type[ZoomError], ...]):
         for attempt in range(1, self._max_attempts + 1):
             try:

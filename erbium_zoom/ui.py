@@ -240,12 +240,11 @@ def load_attendance(
     """The events' attendance, in order: from this session's memory, then the report cache on
     this computer, then Zoom (side by side for a real account). ``refresh`` skips both caches.
     """
-    memory: dict = st.session_state.setdefault("cache_data", {})
     found: dict[str, AttendanceResult] = {}
     for ref in refs:
-        hit = memory.get((connection.cache_key, "attendance", "event", ref.key))
-        if hit is not None and not refresh and time.monotonic() - hit[0] < attendance.CACHE_SECONDS:
-            found[ref.key] = hit[1]
+        hit = _remembered(connection, ("attendance", "event", ref.key), attendance.CACHE_SECONDS)
+        if hit is not None and not refresh:
+            found[ref.key] = hit
     missing = [ref for ref in refs if ref.key not in found]
     offset = len(refs) - len(missing)
 
@@ -263,7 +262,7 @@ def load_attendance(
         refresh=refresh,
     )
     for ref, result in zip(missing, loaded, strict=True):
-        memory[(connection.cache_key, "attendance", "event", ref.key)] = (time.monotonic(), result)
+        _remember(connection, ("attendance", "event", ref.key), result)
         found[ref.key] = result
     return [found[ref.key] for ref in refs]
 
@@ -384,14 +383,27 @@ def cached(connection: Connection, name: tuple, loader: Callable[[], T], ttl=DAT
     Keyed by the connection's account (never its secret), so switching client or demo
     scenario never shows another account's data.
     """
-    store: dict = st.session_state.setdefault("cache_data", {})
-    key = (connection.cache_key, *name)
-    hit = store.get(key)
+    hit = _remembered(connection, name, ttl)
+    if hit is not None:
+        return hit
+    value = loader()
+    _remember(connection, name, value)
+    return value
+
+
+def _remembered(connection: Connection, name: tuple, ttl: float) -> Any | None:
+    """This session's value for (account, name) if younger than ``ttl`` seconds, else None."""
+    hit = st.session_state.setdefault("cache_data", {}).get((connection.cache_key, *name))
     if hit is not None and time.monotonic() - hit[0] < ttl:
         return hit[1]
-    value = loader()
-    store[key] = (time.monotonic(), value)
-    return value
+    return None
+
+
+def _remember(connection: Connection, name: tuple, value: Any) -> None:
+    st.session_state.setdefault("cache_data", {})[(connection.cache_key, *name)] = (
+        time.monotonic(),
+        value,
+    )
 
 
 def invalidate(connection: Connection, *prefix: Any) -> None:
