@@ -26,13 +26,16 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import httpx
 
+from erbium_zoom.access import Action
 from erbium_zoom.auth import (
     SHARED_TOKEN_CACHE,
     TokenCache,
@@ -56,6 +59,7 @@ from erbium_zoom.models import (
     REGISTRANT_STATUSES,
     STATUS_ACTIONS,
     AddedRegistrant,
+    ChangeOutcome,
     Event,
     EventKind,
     NewRegistrant,
@@ -68,6 +72,9 @@ from erbium_zoom.models import (
 )
 from erbium_zoom.ratelimit import RateLimiter, category_for
 from erbium_zoom.scopes import ScopeReport, classify_scopes
+
+if TYPE_CHECKING:
+    from erbium_zoom.guard import Guard
 
 PAGE_SIZE = 300  # Zoom's maximum for every list used here
 STATUS_BATCH_SIZE = 30  # Zoom's maximum registrants per status update
@@ -158,6 +165,7 @@ class ZoomClient:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_attempts: int = MAX_ATTEMPTS,
         limiter: RateLimiter | None = None,
+        guard: Guard | None = None,
     ):
         self.credentials = credentials
         self.settings = settings or Settings()
@@ -171,6 +179,7 @@ class ZoomClient:
         self._max_attempts = max(1, max_attempts)
         self._fingerprint = secret_fingerprint(credentials.client_secret)
         self.limiter = limiter
+        self.guard = guard  # None: no access control or record (the CLI, tests, the bench)
         self._count_lock = threading.Lock()
         self.request_count = 0  # REST requests sent, retries included (for progress/benchmarks)
 
@@ -231,8 +240,16 @@ class ZoomClient:
         params: dict | None = None,
         json: dict | None = None,
     ) -> httpx.Response:
-        """Send one REST call with the retry policy; return the 2xx response or raise."""
+        """Send one REST call with the retry policy; return the 2xx response or raise.
+
+        With a guard, the person's right to read, or to change, is checked first, every time.
+        """
         is_read = method.upper() == "GET"
+        if self.guard is not None:
+            if is_read:
+                self.guard.read()
+            else:
+                self.guard.require(Action.CHANGE_REGISTRANTS, f"{method.upper()} {path}")
         token_renewed = False
         attempt = 1
         while True:
@@ -479,12 +496,18 @@ class ZoomClient:
                 f"{body['email']!r} is not an e-mail address; Zoom needs one to add a registrant.",
                 field="email",
             )
-        response = self.request("POST", self._registrants_path(kind, event_id), json=body)
-        return AddedRegistrant.from_api(response.json())
+        with self._change("add", event_id) as outcome:
+            response = self.request("POST", self._registrants_path(kind, event_id), json=body)
+            added = AddedRegistrant.from_api(response.json())
+            outcome.answered(response.status_code, response.reason_phrase)
+            outcome.registrant_ids = [added.registrant_id]
+        return added
 
     def delete_registrant(self, kind: EventKind, event_id: int | str, registrant_id: str) -> None:
         path = f"{self._registrants_path(kind, event_id)}/{quote(str(registrant_id), safe='')}"
-        self.request("DELETE", path)
+        with self._change("delete", event_id, [str(registrant_id)]) as outcome:
+            response = self.request("DELETE", path)
+            outcome.answered(response.status_code, response.reason_phrase)
 
     def update_registrant_status(
         self,
@@ -503,7 +526,11 @@ class ZoomClient:
         calls = 0
         for batch in _batches(entries, STATUS_BATCH_SIZE):
             try:
-                self.request("PUT", path, json={"action": action, "registrants": batch})
+                with self._change(action, event_id, [e["id"] for e in batch]) as outcome:
+                    response = self.request(
+                        "PUT", path, json={"action": action, "registrants": batch}
+                    )
+                    outcome.answered(response.status_code, response.reason_phrase)
             except ZoomError as error:
                 if done:
                     error.message = (
@@ -514,6 +541,12 @@ class ZoomClient:
             done += len(batch)
             calls += 1
         return StatusUpdateResult(action=action, updated=done, calls=calls)
+
+    def _change(self, action: str, event_id: int | str, registrant_ids: Sequence[str] = ()):
+        """The guard's record around one change; nothing to record without a guard."""
+        if self.guard is None:
+            return nullcontext(ChangeOutcome())
+        return self.guard.change(action, event_id, registrant_ids)
 
     # ---- reports -------------------------------------------------------------------------
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import httpx
 
 from erbium_zoom import simulator
+from erbium_zoom.access import LOCAL_PERSON, Action, Person
+from erbium_zoom.activity import ActivityLog
 from erbium_zoom.auth import TokenCache
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import (
@@ -22,6 +24,7 @@ from erbium_zoom.config import (
     credentials_from_secrets,
     settings_from_env,
 )
+from erbium_zoom.guard import Guard
 from erbium_zoom.profiles import Profile
 
 SOURCE_DEMO = "demo"
@@ -98,12 +101,16 @@ def resolve_connection(
     demo_scenario: str = DEFAULT_DEMO_SCENARIO,
     hosts: tuple[str, ...] | None = None,
     environ: Mapping[str, str] | None = None,
+    person: Person = LOCAL_PERSON,
 ) -> tuple[Connection, list[str]]:
     """The connection to use now, and warnings about the configuration.
 
     ``hosts`` (typed in the sidebar) wins over a profile's or the configuration's hosts.
-    Raises ConfigError when the environment or secrets.toml holds only part of the credentials.
+    Raises ConfigError when the environment or secrets.toml holds only part of the credentials,
+    and AccessDenied when ``person`` may not use credentials typed on the page.
     """
+    if entered is not None:
+        person.require(Action.CHECK_CREDENTIALS)
     settings = settings_from_env(environ)
 
     def with_hosts(default: tuple[str, ...] | None) -> Settings:
@@ -127,6 +134,28 @@ def resolve_connection(
         demo_scenario = DEFAULT_DEMO_SCENARIO
     demo_settings = Settings(hosts=hosts or settings.hosts)  # the demo never leaves the process
     return Connection(DEMO_CREDENTIALS, demo_settings, SOURCE_DEMO, demo_scenario), []
+
+
+_CLIENT_LABELS = {
+    SOURCE_SESSION: "Credentials typed on the Connection page",
+    SOURCE_ENV: "Credentials from the environment",
+    SOURCE_SECRETS: "Credentials from the secrets file [zoom]",
+}
+
+
+def client_label(connection: Connection) -> str:
+    """How the activity record names the client: the profile, or where the credentials came
+    from (never a secret)."""
+    if connection.profile:
+        return connection.profile
+    if connection.is_demo:
+        return f"Demo: {DEMO_SCENARIOS.get(connection.demo_scenario or '', 'simulated account')}"
+    return _CLIENT_LABELS.get(connection.source, connection.source)
+
+
+def guard_for(connection: Connection, person: Person, log: ActivityLog) -> Guard:
+    """The guard for this person's reads and changes on the connection's account."""
+    return Guard(person, log, client_label(connection), connection.credentials.account_id)
 
 
 def build_client(

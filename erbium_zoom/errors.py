@@ -7,6 +7,8 @@ read out on a call, what to do next. No error ever holds the client secret or an
     ZoomError
     ├── ConfigError             the credentials or settings given to us are unusable
     ├── SecretStoreError        the OS keyring is missing, locked or refused
+    ├── AccessDenied            this person's role does not allow it (nothing was sent)
+    ├── ActivityUnavailable     the activity record cannot be written (nothing was sent)
     ├── AuthError               the token endpoint refused (``field`` names what to fix)
     ├── ZoomUnreachable         network error or timeout: no answer from Zoom
     ├── WriteOutcomeUnknown     a change was sent but no clear answer came back
@@ -65,6 +67,28 @@ class SecretStoreError(ZoomError):
         "The system keyring is not available here, so the Client Secret cannot be stored "
         "safely. Use the ZOOM_* environment variables, .streamlit/secrets.toml, or enter the "
         "credentials for this browser session only."
+    )
+
+
+class AccessDenied(ZoomError):
+    """The signed-in person's role does not allow this; nothing was read or sent."""
+
+    kind = "access"
+    advice = "Ask an admin of this dashboard for a role that allows it."
+
+    def __init__(self, message: str, *, action: str | None = None):
+        super().__init__(message)
+        self.action = action
+
+
+class ActivityUnavailable(ZoomError):
+    """The activity record cannot be written, so the change was not sent (every change must be
+    on record)."""
+
+    kind = "activity"
+    advice = (
+        "Nothing was sent to Zoom. Make the data folder writable (ERBIUM_ZOOM_DATA_DIR), or "
+        "move a damaged cache.sqlite3 aside, then try again."
     )
 
 

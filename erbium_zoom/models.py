@@ -246,3 +246,16 @@ class TokenInfo:
     api_url: str | None
     fetched_at: datetime
     expires_at: datetime
+
+
+@dataclass
+class ChangeOutcome:
+    """Zoom's answer to one change, filled in by the call (for the activity record)."""
+
+    status: str = ""
+    message: str = ""
+    registrant_ids: list[str] = field(default_factory=list)
+
+    def answered(self, status: int, reason: str, message: str = "") -> None:
+        self.status = f"{status} {reason}".strip()
+        self.message = message

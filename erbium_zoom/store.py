@@ -34,7 +34,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import platformdirs
@@ -204,7 +204,7 @@ def decode_result(payload: bytes) -> AttendanceResult:
 # ---- the file --------------------------------------------------------------------------------
 
 
-def _owner_only_file(path: Path) -> None:
+def owner_only_file(path: Path) -> None:
     """Create the folder (0700) and the file (0600) if missing; refuse what is not ours."""
     folder = path.parent
     if not folder.exists():
@@ -235,7 +235,7 @@ class ReportStore:
         self._memory_limit = memory_rows
         self._memory_lock = threading.Lock()
         try:
-            _owner_only_file(self.path)
+            owner_only_file(self.path)
             with closing(self._connect()) as db:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version not in (0, SCHEMA_VERSION):
@@ -399,12 +399,19 @@ def open_store(path: Path | None = None) -> ReportStore:
 
 
 def reset_store(path: Path | None = None) -> ReportStore:
-    """Delete the cache file (damaged or not) and start an empty one; Heavy counts go too."""
+    """Move the unusable cache file aside and start an empty one; Heavy counts start again.
+
+    Moved, not deleted: the same file holds the activity record (:mod:`erbium_zoom.activity`),
+    which is never thrown away; ``cache.sqlite3.damaged-<UTC time>`` keeps it for a look.
+    """
     path = Path(path or default_path()).expanduser().absolute()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     with _open_guard:
         _open.pop(path, None)
         for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+            current = Path(f"{path}{suffix}")
+            if current.exists():
+                current.replace(Path(f"{path}.damaged-{stamp}{suffix}"))
     return open_store(path)
 
 

@@ -15,6 +15,7 @@ never written to disk.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -25,6 +26,8 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from erbium_zoom import attendance, ratelimit, simulator, store
+from erbium_zoom.access import Action, Deployment, Mode, Person, decide
+from erbium_zoom.activity import ActivityLog
 from erbium_zoom.attendance import AttendanceResult, EventRef
 from erbium_zoom.check import CheckResult, check_with_client
 from erbium_zoom.client import ZoomClient
@@ -36,9 +39,17 @@ from erbium_zoom.connection import (
     SOURCE_TEXT,
     Connection,
     build_client,
+    guard_for,
     resolve_connection,
 )
-from erbium_zoom.errors import ConfigError, MissingScope, PlanRequired, ZoomError, user_message
+from erbium_zoom.errors import (
+    AccessDenied,
+    ConfigError,
+    MissingScope,
+    PlanRequired,
+    ZoomError,
+    user_message,
+)
 from erbium_zoom.parallel import MAX_WORKERS
 from erbium_zoom.profiles import Profile, ProfileStore
 from erbium_zoom.ratelimit import PLANS, Plan, RateLimiter
@@ -59,12 +70,109 @@ def profile_store() -> ProfileStore:
     return ProfileStore()
 
 
-def _secrets_toml() -> dict | None:
-    """The [zoom] table of .streamlit/secrets.toml, or None (st.secrets raises without a file)."""
+def _secrets() -> tuple[dict | None, str]:
+    """The secrets file(s) Streamlit loaded (its ``secrets.files`` option) as a dict, or None
+    when there is none; and, when a file exists but cannot be read, the reason in words."""
     try:
-        return {key: dict(value) for key, value in st.secrets.items() if hasattr(value, "items")}
-    except Exception:  # noqa: BLE001 - no file, or a file Streamlit cannot parse
+        return st.secrets.to_dict(), ""
+    except FileNotFoundError:
+        return None, ""
+    except Exception as error:  # noqa: BLE001 - Streamlit's own error type for both cases
+        text = str(error)
+        return None, ("" if "No secrets found" in text else text[:400])
+
+
+def _secrets_toml() -> dict | None:
+    """The tables of the secrets file ([zoom] among them), or None."""
+    secrets, _ = _secrets()
+    if secrets is None:
         return None
+    return {key: dict(value) for key, value in secrets.items() if isinstance(value, dict)}
+
+
+# ---- who is here: sign-in, roles, and the refusals -----------------------------------------
+
+
+def deployment() -> Deployment:
+    """Sign-in, roles and exposure, decided by the core from the secrets file, the address
+    Streamlit listens on (``server.address``) and the environment."""
+    secrets, problem = _secrets()
+    files = st.get_option("secrets.files") or []
+    return decide(
+        secrets,
+        st.get_option("server.address"),
+        os.environ,
+        secrets_problem=problem,
+        secrets_files=" or ".join(str(f) for f in files) or None,
+    )
+
+
+def _user_info() -> dict:
+    """Streamlit's identity for this browser (``st.user``), as a plain dict."""
+    try:
+        return dict(st.user)
+    except Exception:  # noqa: BLE001 - no sign-in support installed: nobody is signed in
+        return {}
+
+
+def current_person() -> Person | None:
+    """The person using this session (None before sign-in); their role may be None."""
+    plan = deployment()
+    return plan.person(_user_info() if plan.sign_in else None)
+
+
+def session_person() -> Person:
+    """The person for this run, or AccessDenied: every read and change is checked against it."""
+    person = current_person()
+    if person is None:
+        raise AccessDenied("Sign in first.")
+    if person.role is None:
+        raise AccessDenied(f"Signed in as {person.who}, who is not allowed here.")
+    return person
+
+
+def activity_log() -> ActivityLog:
+    return ActivityLog()
+
+
+def gate() -> Person | None:
+    """The person when they may use the dashboard; otherwise None, after showing only the
+    sign-in button, the refusal or "not allowed" (no sidebar, no client or demo data)."""
+    plan = deployment()
+    person = None
+    if plan.mode not in (Mode.EXPOSED, Mode.MISCONFIGURED):
+        person = plan.person(_user_info() if plan.sign_in else None)
+        if person is not None and person.role is not None:
+            return person
+
+    def welcome() -> None:
+        _gate_screen(plan, person)
+
+    st.navigation([st.Page(welcome, title="erbium-zoom", default=True)], position="hidden").run()
+    return None
+
+
+def _gate_screen(plan: Deployment, person: Person | None) -> None:
+    st.title("erbium-zoom")
+    if plan.mode in (Mode.EXPOSED, Mode.MISCONFIGURED):
+        st.error(plan.problem, icon="🔒")
+        return
+    if person is None:
+        st.write("Sign in with your company account to use the dashboard.")
+        if st.button("Sign in", type="primary"):
+            st.login()
+        return
+    st.error(
+        f"Signed in as **{person.who}**, not allowed here. Ask an admin of this dashboard "
+        "to add you to the access lists.",
+        icon="🚫",
+    )
+    recorded = st.session_state.setdefault("access_refusals", set())
+    if person.who not in recorded:
+        recorded.add(person.who)
+        activity_log().refusal(person, "sign in", "Not on the access lists.")
+    if st.button("Sign out"):
+        st.logout()
 
 
 def _profile_credentials(store: ProfileStore, profile: Profile):
@@ -88,20 +196,27 @@ def current_connection() -> Connection:
         except ConfigError as error:  # shown next to the field; the configured hosts are used
             state["conn_hosts_error"] = user_message(error)
     profile = credentials = None
+    person = session_person()
     entered = state.get("conn_entered")
     if entered is None and state.get("conn_profile"):
         store = profile_store()
         profile = store.get(state["conn_profile"])
         if profile is not None:
             credentials = _profile_credentials(store, profile)
-    connection, warnings = resolve_connection(
-        entered,
-        profile=profile,
-        profile_credentials=credentials,
-        secrets=_secrets_toml(),
-        demo_scenario=state.get("demo_scenario", DEFAULT_DEMO_SCENARIO),
-        hosts=hosts,
-    )
+    try:
+        connection, warnings = resolve_connection(
+            entered,
+            profile=profile,
+            profile_credentials=credentials,
+            secrets=_secrets_toml(),
+            demo_scenario=state.get("demo_scenario", DEFAULT_DEMO_SCENARIO),
+            hosts=hosts,
+            person=person,
+        )
+    except AccessDenied as error:
+        forget_entered_credentials()  # refused once; the page goes on with what is allowed
+        activity_log().refusal(person, "check typed credentials", error.message)
+        raise
     state["conn_warnings"] = warnings
     return connection
 
@@ -122,13 +237,15 @@ def zoom_client(connection: Connection) -> ZoomClient:
     clients: dict = st.session_state.setdefault("conn_clients", {})
     client = clients.get(connection.cache_key)
     limiter = rate_limiter(connection)
+    guard = guard_for(connection, session_person(), activity_log())
     if (
         client is None
         or client.credentials != connection.credentials
         or client.limiter is not limiter
+        or client.guard != guard
     ):
         demo = demo_account(connection.demo_scenario) if connection.is_demo else None
-        client = build_client(connection, demo, limiter=limiter)
+        client = build_client(connection, demo, limiter=limiter, guard=guard)
         clients[connection.cache_key] = client
     return client
 
@@ -286,10 +403,17 @@ def _ensure_frame() -> None:
         st.rerun()
 
 
+def page_frame(title: str) -> None:
+    """Through app.py's frame and gate, then the title (pages not about one client use this)."""
+    _ensure_frame()
+    if gate_refuses():
+        st.stop()
+    st.title(title)
+
+
 def page_setup(title: str) -> Connection:
     """Title, demo marking and configuration warnings; the connection for the page."""
-    _ensure_frame()
-    st.title(title)
+    page_frame(title)
     try:
         connection = current_connection()
     except ZoomError as error:
@@ -316,6 +440,7 @@ def render_sidebar() -> None:
     _frame.active = True
     st.session_state["conn_frame_seen"] = True
     with st.sidebar:
+        _render_who()
         try:
             names = [p.name for p in profile_store().list()]
         except ZoomError as error:
@@ -368,6 +493,37 @@ def render_sidebar() -> None:
         if connection.source == SOURCE_SESSION and st.button("Forget entered credentials"):
             forget_entered_credentials()
             st.rerun()
+
+
+def gate_refuses() -> bool:
+    """True when this run's person may not use the dashboard (a page run without app.py's
+    gate still shows nothing then)."""
+    plan = deployment()
+    if plan.mode in (Mode.EXPOSED, Mode.MISCONFIGURED):
+        return True
+    person = plan.person(_user_info() if plan.sign_in else None)
+    return person is None or person.role is None
+
+
+def _render_who() -> None:
+    """Who is signed in, with their role and the sign-out button; or the local-use note."""
+    plan = deployment()
+    person = current_person()
+    for warning in plan.warnings:
+        st.warning(warning, icon="🌐")
+    if person is None or not person.signed_in:
+        return
+    role = person.role.label if person.role else "no role"
+    st.markdown(f"Signed in as **{person.who}** ({role})")
+    if st.button("Sign out", key="access_sign_out"):
+        st.logout()
+
+
+def may(action: Action) -> bool:
+    """Whether this run's person may do ``action`` (pages hide what they may not use; the core
+    refuses it anyway)."""
+    person = current_person()
+    return person is not None and person.may(action)
 
 
 def forget_entered_credentials() -> None:

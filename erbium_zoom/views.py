@@ -274,3 +274,27 @@ def clients_frame(profiles: Sequence, results: Mapping[str, CheckResult]) -> pd.
             row["Last checked (UTC)"] = result.checked_at.strftime("%Y-%m-%d %H:%M")
         rows.append(row)
     return pd.DataFrame(rows, columns=CLIENT_COLUMNS)
+
+
+def activity_frame(entries: Sequence, viewer_tz: str | None = None) -> pd.DataFrame:
+    """The activity record as a table, times in the viewer's zone (named in the header)."""
+    tz = zone(viewer_tz)
+    when = f"When ({tz.key})"
+    rows = [
+        {
+            when: entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
+            "Who": entry.who,
+            "Client": entry.client,
+            "Account ID": entry.account_id,
+            "Action": entry.action,
+            "Event ID": entry.event_id,
+            "Registrants": entry.count,
+            "Registrant IDs": ", ".join(entry.registrant_ids),
+            "Zoom's answer": entry.status,
+            "Message": entry.message,
+        }
+        for entry in entries
+    ]
+    columns = [when, "Who", "Client", "Account ID", "Action", "Event ID", "Registrants"]
+    columns += ["Registrant IDs", "Zoom's answer", "Message"]
+    return pd.DataFrame(rows, columns=columns)

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from erbium_zoom import ui
+from erbium_zoom.access import Action
 from erbium_zoom.check import PLAN_MISSING, PLAN_OK, PLAN_SCOPE
 from erbium_zoom.config import FIELD_LABELS, clean_credentials
 from erbium_zoom.connection import SOURCE_SESSION
@@ -34,22 +35,29 @@ def take_secret() -> None:
     st.session_state["connection_secret"] = ""
 
 
-with st.form("connection_form"):
-    st.markdown(
-        "**Client credentials** — from the ERBIUM app's *App Credentials* page in the Zoom "
-        "Marketplace. Leave all three empty to check "
-        + ("the demo account." if connection.is_demo else "the credentials in use.")
+submitted = False
+if not ui.may(Action.CHECK_CREDENTIALS):  # the core refuses typed credentials anyway
+    st.caption(
+        "Your role shows the checklist of the client in use; checking credentials typed "
+        "here needs the editor role."
     )
-    left, right = st.columns(2)
-    account_id = left.text_input("Account ID", value=entered.account_id if entered else "")
-    client_id = right.text_input("Client ID", value=entered.client_id if entered else "")
-    st.text_input(
-        "Client Secret",
-        type="password",
-        key="connection_secret",
-        help="Kept only in this browser session. Leave empty to keep the one entered before.",
-    )
-    submitted = st.form_submit_button("Check connection", type="primary", on_click=take_secret)
+else:
+    with st.form("connection_form"):
+        st.markdown(
+            "**Client credentials** — from the ERBIUM app's *App Credentials* page in the Zoom "
+            "Marketplace. Leave all three empty to check "
+            + ("the demo account." if connection.is_demo else "the credentials in use.")
+        )
+        left, right = st.columns(2)
+        account_id = left.text_input("Account ID", value=entered.account_id if entered else "")
+        client_id = right.text_input("Client ID", value=entered.client_id if entered else "")
+        st.text_input(
+            "Client Secret",
+            type="password",
+            key="connection_secret",
+            help="Kept only in this browser session. Leave empty to keep the one entered before.",
+        )
+        submitted = st.form_submit_button("Check connection", type="primary", on_click=take_secret)
 
 if submitted:
     secret = st.session_state.pop("connection_typed_secret", "")
@@ -166,7 +174,7 @@ def live_check() -> None:
 
 live_check()
 
-if connection.source == SOURCE_SESSION:
+if connection.source == SOURCE_SESSION and ui.may(Action.MANAGE_PROFILES):
     with st.expander("Save these credentials as a client profile"):
         status = keyring_status()
         if not status.secure:

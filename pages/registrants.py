@@ -7,6 +7,7 @@ call, so a rerun cannot send it again), and shows Zoom's answer.
 import streamlit as st
 
 from erbium_zoom import ui
+from erbium_zoom.access import Action
 from erbium_zoom.errors import ZoomError, user_message
 from erbium_zoom.listing import load_upcoming
 from erbium_zoom.models import REGISTRANT_STATUSES, STATUS_ACTIONS, EventKind, NewRegistrant
@@ -140,6 +141,9 @@ if pending_change and pending_change["event"] == (kind.value, event.id):
             st.rerun()
 
 st.subheader("Change registrants")
+if not ui.may(Action.CHANGE_REGISTRANTS):  # hidden for convenience; the core refuses anyway
+    st.caption("Changing registrants needs the editor role; yours can read them.")
+    st.stop()
 status_tab, add_tab, delete_tab = st.tabs(["Approve / deny / cancel", "Add", "Delete"])
 
 with status_tab:

@@ -1,0 +1,273 @@
+"""Who may use the dashboard and what each person may do: sign-in, roles, and exposure.
+
+The decision is made here, in the core, from plain values: the secrets file as a mapping (its
+``[auth]`` and ``[access]`` tables), the address the server listens on and the environment.
+Pages only hide what a role cannot use; the control is :meth:`Person.require`, which the Zoom
+client and the profile store call before they read a client's data or change anything.
+
+- **No ``[auth]`` table** (one person on their own computer): the dashboard serves loopback
+  only, and whoever reaches it is the "local user" with every right. On any other address it
+  refuses everything unless ``ERBIUM_ZOOM_ALLOW_ANONYMOUS=1`` (trusted networks only).
+- **``[auth]``** (Streamlit's ``st.login``): nothing is shown before sign-in; then the e-mail
+  is looked up in ``[access]`` (``admins``, ``editors``, ``viewers``: addresses or ``@domain``,
+  case-insensitive, whole address or whole domain). Anyone on no list is refused. An ``[auth]``
+  or ``[access]`` table that is missing or malformed lets nobody in, and says which setting to fix.
+
+No streamlit here, no I/O.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+
+from erbium_zoom.errors import AccessDenied
+
+ALLOW_ANONYMOUS_ENV = "ERBIUM_ZOOM_ALLOW_ANONYMOUS"
+LOCAL_USER = "local user"
+AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+ACCESS_LISTS = ("admins", "editors", "viewers")
+_YES = frozenset({"1", "true", "yes", "on"})
+
+
+class Role(IntEnum):
+    """Each role can do everything the one below it can."""
+
+    VIEWER = 1
+    EDITOR = 2
+    ADMIN = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+
+class Action(Enum):
+    """What a person may be allowed to do, with the least role that allows it."""
+
+    READ = ("read clients' data", Role.VIEWER)
+    CHANGE_REGISTRANTS = ("change registrants", Role.EDITOR)
+    CHECK_CREDENTIALS = ("check credentials typed on the Connection page", Role.EDITOR)
+    MANAGE_PROFILES = ("add, edit, rename or delete client profiles", Role.ADMIN)
+    SEE_ALL_ACTIVITY = ("see everyone's activity", Role.ADMIN)
+
+    def __init__(self, words: str, least: Role):
+        self.words = words
+        self.least = least
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is using this session: a signed-in e-mail with its role, or the local user."""
+
+    who: str
+    role: Role | None
+    signed_in: bool = False
+
+    def may(self, action: Action) -> bool:
+        return self.role is not None and self.role >= action.least
+
+    def require(self, action: Action) -> None:
+        """Raise AccessDenied unless this person's role allows ``action``."""
+        if not self.may(action):
+            role = f"a {self.role.label}" if self.role else "not on the access lists"
+            raise AccessDenied(
+                f"{self.who} is {role} and may not {action.words}.", action=action.name
+            )
+
+
+LOCAL_PERSON = Person(LOCAL_USER, Role.ADMIN, signed_in=False)
+
+
+class Mode(Enum):
+    """How the dashboard is being served, which decides who gets in."""
+
+    LOCAL = "local"  # no sign-in, loopback only: the local user
+    ANONYMOUS = "anonymous"  # no sign-in on a network address, explicitly allowed
+    EXPOSED = "exposed"  # no sign-in on a network address: refused
+    SIGN_IN = "sign-in"  # [auth] and [access] are usable
+    MISCONFIGURED = "misconfigured"  # [auth] present but it or [access] is unusable: refused
+
+
+@dataclass(frozen=True)
+class AccessPolicy:
+    """The [access] table: who has which role."""
+
+    admins: tuple[str, ...] = ()
+    editors: tuple[str, ...] = ()
+    viewers: tuple[str, ...] = ()
+
+    def role_for(self, email: str | None) -> Role | None:
+        """The highest role whose list names the whole address or its whole domain."""
+        address = (email or "").strip().lower()
+        local, at, domain = address.rpartition("@")
+        if not local or not at or not domain:
+            return None
+        for role, entries in (
+            (Role.ADMIN, self.admins),
+            (Role.EDITOR, self.editors),
+            (Role.VIEWER, self.viewers),
+        ):
+            if address in entries or f"@{domain}" in entries:
+                return role
+        return None
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The decision for this server: its mode, the roles, and what to fix when refused."""
+
+    mode: Mode
+    address: str
+    policy: AccessPolicy | None = None
+    problem: str = ""  # words naming the setting to fix (EXPOSED, MISCONFIGURED)
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def sign_in(self) -> bool:
+        return self.mode in (Mode.SIGN_IN, Mode.MISCONFIGURED)
+
+    @property
+    def open_to_local_user(self) -> bool:
+        return self.mode in (Mode.LOCAL, Mode.ANONYMOUS)
+
+    def person(self, user: Mapping | None) -> Person | None:
+        """The person for Streamlit's user info (``st.user``); None before sign-in.
+
+        Without sign-in the local user (every right) when the mode lets anyone in, else a
+        person with no role. A provider that says the e-mail is unverified gets no role.
+        """
+        if not self.sign_in:
+            return LOCAL_PERSON if self.open_to_local_user else Person(LOCAL_USER, None)
+        user = user or {}
+        if not user.get("is_logged_in"):
+            return None
+        email = str(user.get("email") or "").strip()
+        who = email or str(user.get("sub") or "someone without an e-mail address")
+        if self.mode is not Mode.SIGN_IN or self.policy is None or not email:
+            return Person(who, None, signed_in=True)
+        if user.get("email_verified") is False:
+            return Person(who, None, signed_in=True)
+        return Person(who, self.policy.role_for(email), signed_in=True)
+
+
+def is_loopback(address: str | None) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1; an empty address means every interface."""
+    text = (address or "").strip().strip("[]").lower()
+    if text == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(text).is_loopback
+    except ValueError:
+        return False
+
+
+def _secrets_file_name(secrets_files: str | None) -> str:
+    return secrets_files or ".streamlit/secrets.toml"
+
+
+def parse_access(table: object, where: str) -> AccessPolicy:
+    """The [access] table as a policy; ValueError in words naming what to fix."""
+    if not isinstance(table, Mapping):
+        raise ValueError(
+            f"Sign-in is on but {where} has no [access] table, so nobody is allowed in. Add "
+            '[access] with admins = ["you@example.com"], editors = [...] and viewers = [...].'
+        )
+    unknown = sorted(set(table) - set(ACCESS_LISTS))
+    if unknown:
+        raise ValueError(
+            f"[access] in {where} has {', '.join(map(repr, unknown))}, which is not one of "
+            "admins, editors, viewers; nobody is allowed in until it is fixed."
+        )
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in ACCESS_LISTS:
+        raw = table.get(name, [])
+        if isinstance(raw, str):
+            raw = [raw]
+        if not isinstance(raw, list | tuple) or not all(isinstance(e, str) for e in raw):
+            raise ValueError(
+                f"[access] {name} in {where} must be a list of e-mail addresses or @domains, "
+                f'like {name} = ["ana@example.com", "@example.com"]; nobody is allowed in.'
+            )
+        entries = []
+        for entry in raw:
+            cleaned = entry.strip().lower()
+            local, at, domain = cleaned.rpartition("@")
+            if not at or "." not in domain or " " in cleaned or "@" in local:
+                raise ValueError(
+                    f"[access] {name} in {where} lists {entry[:80]!r}, which is neither an "
+                    "e-mail address nor an @domain; nobody is allowed in until it is fixed."
+                )
+            entries.append(cleaned)
+        lists[name] = tuple(entries)
+    policy = AccessPolicy(**lists)
+    if not any(lists.values()):
+        raise ValueError(f"[access] in {where} lists nobody, so nobody is allowed in.")
+    return policy
+
+
+def decide(
+    secrets: Mapping | None,
+    server_address: str | None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    secrets_problem: str = "",
+    secrets_files: str | None = None,
+) -> Deployment:
+    """Decide the mode from the secrets, the listening address and the environment.
+
+    ``secrets_problem``: the secrets file exists but could not be read; refused (it may hold
+    [auth]), naming the file.
+    """
+    env = os.environ if environ is None else environ
+    where = _secrets_file_name(secrets_files)
+    address = (server_address or "").strip()
+    if secrets_problem:
+        return Deployment(
+            Mode.MISCONFIGURED,
+            address,
+            problem=f"The secrets file could not be read ({secrets_problem}). Fix {where}; "
+            "until then nobody is allowed in.",
+        )
+    auth = (secrets or {}).get("auth")
+    if auth is None:
+        if is_loopback(address):
+            return Deployment(Mode.LOCAL, address)
+        shown = address or "every network interface"
+        if (env.get(ALLOW_ANONYMOUS_ENV) or "").strip().lower() in _YES:
+            return Deployment(
+                Mode.ANONYMOUS,
+                address,
+                warnings=(
+                    f"Served on {shown} without sign-in ({ALLOW_ANONYMOUS_ENV}=1): anyone who "
+                    "can reach this address can use every client's data. Trusted networks only.",
+                ),
+            )
+        return Deployment(
+            Mode.EXPOSED,
+            address,
+            problem=f"This dashboard is served on {shown} without sign-in, so it shows nothing. "
+            f"Set up sign-in with an [auth] and an [access] table in {where} (see the README, "
+            "“Deploying for the team”), or serve it on localhost only (server.address). "
+            f"On a trusted network, {ALLOW_ANONYMOUS_ENV}=1 lifts this refusal.",
+        )
+    if not isinstance(auth, Mapping):
+        return Deployment(
+            Mode.MISCONFIGURED, address, problem=f"[auth] in {where} must be a table."
+        )
+    missing = [key for key in AUTH_KEYS if not str(auth.get(key) or "").strip()]
+    if missing:
+        return Deployment(
+            Mode.MISCONFIGURED,
+            address,
+            problem=f"[auth] in {where} lacks {', '.join(missing)}, so sign-in cannot work and "
+            "nobody is allowed in. Add them as the README's “Deploying for the team” shows.",
+        )
+    try:
+        policy = parse_access((secrets or {}).get("access"), where)
+    except ValueError as error:
+        return Deployment(Mode.MISCONFIGURED, address, problem=str(error))
+    return Deployment(Mode.SIGN_IN, address, policy=policy)

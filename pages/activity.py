@@ -1,0 +1,61 @@
+"""Activity: every change made on clients' Zoom accounts, every profile change and every refused
+sign-in or action. Admins see everyone's entries, others their own (decided in the core).
+Nothing on this page can delete an entry.
+"""
+
+import streamlit as st
+
+from erbium_zoom import ui
+from erbium_zoom.access import Action
+from erbium_zoom.activity import Filters
+from erbium_zoom.errors import ZoomError
+from erbium_zoom.exports import to_csv_bytes
+from erbium_zoom.views import activity_frame, window_problem
+
+ui.page_frame("Activity")
+person = ui.session_person()
+log = ui.activity_log()
+
+try:
+    everything = log.entries(person)
+except ZoomError as error:
+    ui.show_error(error)
+    st.stop()
+
+if person.may(Action.SEE_ALL_ACTIVITY):
+    st.caption(f"Everyone's entries ({len(everything):,}), newest first. Stored in {log.path}.")
+else:
+    st.caption(f"Your own entries ({len(everything):,}), newest first; admins see everyone's.")
+
+if not everything:
+    st.info("Nothing on record yet: changes to registrants and client profiles appear here.")
+    st.stop()
+
+who_col, client_col, action_col, dates_col = st.columns(4)
+who = who_col.selectbox("Who", ["", *sorted({e.who for e in everything})], key="activity_who")
+client = client_col.selectbox(
+    "Client", ["", *sorted({e.client for e in everything})], key="activity_client"
+)
+action = action_col.selectbox(
+    "Action", ["", *sorted({e.action for e in everything})], key="activity_action"
+)
+window = tuple(dates_col.date_input("Dates (UTC)", value=(), key="activity_dates") or ())
+since = until = window[0] if window else None  # one day picked so far: that day
+if len(window) == 2:
+    problem = window_problem(window)
+    if problem:
+        st.warning(problem)
+    else:
+        since, until = window
+
+narrowed = Filters(who=who, client=client, action=action, since=since, until=until)
+entries = log.entries(person, narrowed)
+frame = activity_frame(entries, ui.viewer_timezone())
+st.dataframe(frame, hide_index=True, width="stretch")
+st.download_button(
+    f"Download {len(entries):,} entries (CSV)",
+    to_csv_bytes(frame),
+    file_name="erbium-zoom-activity.csv",
+    mime="text/csv",
+    disabled=not entries,
+)
