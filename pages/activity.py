@@ -32,13 +32,19 @@ if not everything:
     st.stop()
 
 who_col, client_col, action_col, dates_col = st.columns(4)
-who = who_col.selectbox("Who", ["", *sorted({e.who for e in everything})], key="activity_who")
-client = client_col.selectbox(
-    "Client", ["", *sorted({e.client for e in everything})], key="activity_client"
-)
-action = action_col.selectbox(
-    "Action", ["", *sorted({e.action for e in everything})], key="activity_action"
-)
+
+
+def picker(column, label: str, values: set[str], everything_word: str) -> str:
+    """A filter over the values on record; the empty choice narrows nothing."""
+    options = ["", *sorted(values)]
+    return column.selectbox(
+        label, options, format_func=lambda v: v or everything_word, key=f"activity_{label}"
+    )
+
+
+who = picker(who_col, "Who", {e.who for e in everything}, "everyone")
+client = picker(client_col, "Client", {e.client for e in everything if e.client}, "every client")
+action = picker(action_col, "Action", {e.action for e in everything}, "every action")
 window = tuple(dates_col.date_input("Dates (UTC)", value=(), key="activity_dates") or ())
 since = until = window[0] if window else None  # one day picked so far: that day
 if len(window) == 2:

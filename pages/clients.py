@@ -3,6 +3,7 @@
 import streamlit as st
 
 from erbium_zoom import ui
+from erbium_zoom.access import Action
 from erbium_zoom.check import check_profile
 from erbium_zoom.config import settings_from_env
 from erbium_zoom.errors import ZoomError
@@ -51,6 +52,10 @@ if profiles:
     )
 else:
     st.info("No client profiles yet: add the first one below.")
+
+if not ui.may(Action.MANAGE_PROFILES):  # hidden for convenience; the store refuses anyway
+    st.caption("Adding, editing, renaming and deleting client profiles needs the admin role.")
+    st.stop()
 
 st.subheader("Manage client profiles")
 add_tab, edit_tab, delete_tab = st.tabs(["Add", "Edit or rename", "Delete"])

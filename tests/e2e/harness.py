@@ -81,10 +81,12 @@ def free_port() -> int:
 class StreamlitServer:
     """`streamlit run app.py` on a free loopback port, its output kept in a temporary file."""
 
-    def __init__(self, process: subprocess.Popen[bytes], port: int, log: IO[bytes]):
+    def __init__(
+        self, process: subprocess.Popen[bytes], port: int, log: IO[bytes], host: str = "127.0.0.1"
+    ):
         self.process = process
         self.port = port
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = f"http://{host}:{port}"
         self._log = log
 
     def output(self, limit: int = 6000) -> str:
@@ -106,22 +108,35 @@ class StreamlitServer:
 
 
 def start_server(
-    timeout: float = SERVER_START_TIMEOUT, extra_env: dict[str, str] | None = None
+    timeout: float = SERVER_START_TIMEOUT,
+    extra_env: dict[str, str] | None = None,
+    *,
+    address: str = "127.0.0.1",
+    url_host: str = "127.0.0.1",
+    secrets_file: Path | None = None,
+    port: int | None = None,
 ) -> StreamlitServer:
     """Start the dashboard (demo mode unless ``extra_env`` configures Zoom) and wait until its
     health endpoint answers.
 
+    ``address`` is what it listens on (tests still reach it through loopback only); the
+    returned server's ``url`` uses ``url_host`` (sign-in needs the host of its redirect_uri).
+    ``secrets_file`` is Streamlit's ``secrets.files``: by default a path that does not exist,
+    so a secrets.toml in the checkout never changes what a test sees.
+
     Raises ServerError (with the server's output) when it exits or stays silent for `timeout`
     seconds; the process is stopped then. Callers stop a returned server with `.stop()`.
     """
-    port = free_port()
+    port = port or free_port()
+    secrets = secrets_file or Path(_SCRATCH) / "no-secrets.toml"
     command = [
         sys.executable, "-m", "streamlit", "run", APP,
         "--server.headless", "true",
-        "--server.address", "127.0.0.1",
+        "--server.address", address,
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
+        "--secrets.files", str(secrets),
     ]  # fmt: skip
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(
@@ -132,8 +147,8 @@ def start_server(
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    server = StreamlitServer(process, port, log)
-    health = f"{server.url}/_stcore/health"
+    server = StreamlitServer(process, port, log, url_host)
+    health = f"http://127.0.0.1:{port}/_stcore/health"
     deadline = time.monotonic() + timeout
     problem = f"no answer from {health} within {timeout:g} s"
     while time.monotonic() < deadline:

@@ -22,6 +22,7 @@ PAGES: list[tuple[str, list[str]]] = [
     ("registrants", ["Registrants"]),  # Registrants
     ("attendance", ["Attendance"]),  # Attendance
     ("clients", ["All clients"]),  # All clients
+    ("activity", ["Activity"]),  # Activity
 ]
 
 
