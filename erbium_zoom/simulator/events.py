@@ -16,6 +16,7 @@ from erbium_zoom.simulator.data import _Event, _Instance, _iso
 from erbium_zoom.simulator.responses import (
     _decode_event_ref,
     _error,
+    _invalid_value,
     _json_response,
 )
 
@@ -38,12 +39,7 @@ def _list_events(sim: SimulatedZoom, request, match, path, query, kind) -> httpx
             live=("live",), upcoming_meetings=("upcoming", "live"), previous_meetings=("ended",)
         )
     if choice not in wanted:
-        return _error(
-            400,
-            300,
-            "Invalid field.",
-            errors=[{"field": "type", "message": f"Invalid value: {choice}."}],
-        )
+        return _invalid_value("type", choice)
     items = [
         _list_item(event)
         for event in sim._events

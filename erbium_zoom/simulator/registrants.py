@@ -17,6 +17,7 @@ from erbium_zoom.simulator.data import REGISTRANT_STATUSES, _Event, _iso, _regis
 from erbium_zoom.simulator.responses import (
     _daily_headers,
     _error,
+    _invalid_value,
     _json_body,
     _json_response,
 )
@@ -35,12 +36,7 @@ def _list_registrants(sim: SimulatedZoom, request, match, path, query, kind) -> 
         return error
     status = query.get("status", "approved")
     if status not in REGISTRANT_STATUSES:
-        return _error(
-            400,
-            300,
-            "Invalid field.",
-            errors=[{"field": "status", "message": f"Invalid value: {status}."}],
-        )
+        return _invalid_value("status", status)
     # An event without registration simply has no registrants here (UNCONFIRMED: Zoom may
     # answer an error instead).
     items = [r for r in event.registrants.values() if r["status"] == status]
@@ -66,11 +62,9 @@ def _get_registrant(sim: SimulatedZoom, request, match, path, query, kind) -> ht
 
 
 def _add_registrant(sim: SimulatedZoom, request, match, path, query, kind) -> httpx.Response:
-    event, error = sim._numeric_event(match["eid"], kind)
+    event, error = _event_with_registration(sim, match["eid"], kind)
     if error:
         return error
-    if not event.registration:
-        return _registration_off(event)
     if kind == "webinar" and sim._state(event) == "ended" and not event.recurring:
         # The spec lists 3038 for webinars only; for meetings it documents no such error.
         return _error(
@@ -164,11 +158,9 @@ def _delete_registrant(sim: SimulatedZoom, request, match, path, query, kind) ->
 
 
 def _update_status(sim: SimulatedZoom, request, match, path, query, kind) -> httpx.Response:
-    event, error = sim._numeric_event(match["eid"], kind)
+    event, error = _event_with_registration(sim, match["eid"], kind)
     if error:
         return error
-    if not event.registration:
-        return _registration_off(event)
     body = _json_body(request)
     if not isinstance(body, dict):
         return _error(400, 300, "Request Body should be a valid JSON object.")
@@ -215,6 +207,17 @@ def _registrant_view(event: _Event, registrant: dict, *, single: bool) -> dict:
     if single and event.kind == "webinar":
         view["language"] = "en-US"
     return view
+
+
+def _event_with_registration(
+    sim: SimulatedZoom, raw: str, kind: str
+) -> tuple[_Event | None, httpx.Response | None]:
+    """The event a change to registrants is for, or Zoom's error: no such event, or one
+    without registration."""
+    event, error = sim._numeric_event(raw, kind)
+    if error is None and not event.registration:
+        error = _registration_off(event)
+    return event, error
 
 
 def _registration_off(event: _Event) -> httpx.Response:

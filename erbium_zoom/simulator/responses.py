@@ -47,6 +47,13 @@ def _error(status: int, code: int, message: str, **extra: object) -> httpx.Respo
     return _json_response(status, {"code": code, "message": message, **extra})
 
 
+def _invalid_value(field: str, value: str) -> httpx.Response:
+    """Zoom's answer to a query parameter outside its allowed values."""
+    return _error(
+        400, 300, "Invalid field.", errors=[{"field": field, "message": f"Invalid value: {value}."}]
+    )
+
+
 def _next_midnight(day: date) -> str:
     return _iso(datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1))
 
