@@ -42,8 +42,8 @@ To add an endpoint, say ``GET /users/{userId}``:
 3. The token, rate limits, faults, the scope check (4711) and the call log come with the
    route. The scope is the one ``erbium_zoom.scopes.REQUIRED_SCOPES`` lists for that method
    and spec path, and the scenarios grant from that list: ``GET /users/{userId}`` needs
-   ``user:read:user:admin``, which is not among the 17, so the dashboard would have to ask
-   clients for it there first (``test_every_route_has_a_scope`` fails until it does).
+   ``user:read:user:admin``, not among the 17, so it must be added to scopes.py first (the
+   dashboard then asks clients for it); ``test_every_route_has_a_scope`` fails until it is.
 4. Test it in tests/test_simulator.py, and add it to the OpenAPI conformance cases there
    (``test_openapi_success_body_matches_spec``).
 
