@@ -34,6 +34,7 @@ from erbium_zoom.simulator import (
     scenario_from_name,
     serve,
 )
+from erbium_zoom.simulator.routes import _ROUTES
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 OAUTH_URL = "https://zoom.us/oauth/token"
@@ -413,6 +414,21 @@ def test_scope_classic_scopes_satisfy_endpoints():
         json={"email": "c@example.com", "first_name": "C"},
     )
     assert added.status_code == 201
+
+
+def test_every_route_has_a_scope():
+    """Each route, for each kind it serves, is the endpoint of one of the 17 scopes, and the
+    routes cover every scope that has an endpoint (a new route needs its scope first)."""
+    routed, unscoped = set(), []
+    for route in _ROUTES:
+        kinds = ("webinar", "meeting") if "plural" in route.pattern.groupindex else ("",)
+        for kind in kinds:
+            try:
+                routed.add(route.scope(kind).name)
+            except KeyError:
+                unscoped.append(f"{route.method} {route.spec_path} ({kind or 'no kind'})")
+    assert unscoped == []
+    assert routed == {scope.name for scope in REQUIRED_SCOPES if scope.method}
 
 
 WEBINAR_CALLS = [
