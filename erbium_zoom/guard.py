@@ -11,7 +11,7 @@ No streamlit.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
 from erbium_zoom.access import Action, Person
@@ -39,41 +39,44 @@ class Guard:
         return f"Guard(who={self.person.who!r}, client={self.client!r})"
 
     def require(self, action: Action, what: str = "", **where) -> None:
-        """Raise (and record) AccessDenied unless the person may do ``action``."""
+        """Raise (and record) AccessDenied unless the person may do ``action``.
+
+        ``where`` names the client, event and registrants concerned (the guard's client
+        unless given)."""
         try:
             self.person.require(action)
         except AccessDenied as error:
             self.log.refusal(
-                self.person,
-                what or action.name.lower(),
-                error.message,
-                client=self.client,
-                account_id=self.account_id,
-                **where,
+                self.person, what or action.name.lower(), error.message, **self._where(where)
             )
             raise
 
     def read(self) -> None:
         self.require(Action.READ, "read")
 
-    @contextmanager
     def change(
         self, action: str, event_id: int | str, registrant_ids: Sequence[str] = ()
-    ) -> Iterator[ChangeOutcome]:
-        """Around one call that changes the client's Zoom account.
-
-        Refused (and recorded) without the right; recorded before it is sent, so a record
-        that cannot be written stops it (ActivityUnavailable); settled with Zoom's answer.
-        """
-        where = {"event_id": event_id, "registrant_ids": list(registrant_ids)}
-        self.require(Action.CHANGE_REGISTRANTS, action, **where)
-        entry = self.log.append(
-            who=self.person.who,
-            action=action,
-            client=self.client,
-            account_id=self.account_id,
-            **where,
+    ) -> AbstractContextManager[ChangeOutcome]:
+        """Around one call that changes the client's Zoom account (editors and admins)."""
+        return self.recorded(
+            Action.CHANGE_REGISTRANTS,
+            action,
+            event_id=event_id,
+            registrant_ids=list(registrant_ids),
         )
+
+    def _where(self, where: dict) -> dict:
+        return {"client": self.client, "account_id": self.account_id, **where}
+
+    @contextmanager
+    def recorded(self, required: Action, action: str, **where) -> Iterator[ChangeOutcome]:
+        """Around one change: refused (and recorded) without ``required``; recorded before it
+        is made, so a record that cannot be written stops it (ActivityUnavailable); settled
+        with the answer afterwards. ``where``: client, account_id, event_id, registrant_ids.
+        """
+        where = self._where(where)
+        self.require(required, action, **where)
+        entry = self.log.append(who=self.person.who, action=action, **where)
         outcome = ChangeOutcome()
         try:
             yield outcome
@@ -88,7 +91,7 @@ class Guard:
             self.log.settle(entry, f"{error.status or ''} refused{code}".strip(), error.message)
             raise
         except ZoomError as error:
-            self.log.settle(entry, "not sent", error.message)
+            self.log.settle(entry, "not done", error.message)
             raise
         else:  # an unexpected exception leaves the entry "outcome unknown", which is true
             self.log.settle(
