@@ -54,10 +54,10 @@ class ConfigError(ZoomError):
 
     kind = "config"
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, advice: str | None = None):
         super().__init__(message)
         self.field = field
-        self.advice = "Fill in the missing value and check again."
+        self.advice = advice or "Fill in the missing value and check again."
 
 
 NEW_KEY_COMMAND = "python -m erbium_zoom profiles new-key"

@@ -27,12 +27,19 @@ from typing import Any
 from platformdirs import user_config_path
 
 from erbium_zoom.config import DEFAULT_HOSTS, Credentials, clean_credentials, parse_hosts
-from erbium_zoom.errors import ConfigError, ReadOnlyProfile, SecretStoreError, ZoomError
+from erbium_zoom.errors import (
+    NEW_KEY_COMMAND,
+    ConfigError,
+    ReadOnlyProfile,
+    SecretStoreError,
+    ZoomError,
+)
 from erbium_zoom.secret_store import (
     KEYRING_SERVICE,
     SECRET_KEY_ENV,
     EncryptedFileSecrets,
     KeyringStatus,
+    NoSecretStore,
     SecretBackend,
     choose_backend,
     keyring_status,
@@ -88,6 +95,16 @@ class Profile:
     @property
     def read_only(self) -> bool:
         return self.source == SOURCE_CONFIGURATION
+
+    def to_dict(self) -> dict:
+        """The fields profiles.json keeps (never a secret; the source is where it was read)."""
+        return {
+            "name": self.name,
+            "account_id": self.account_id,
+            "client_id": self.client_id,
+            "hosts": list(self.hosts),
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
@@ -146,9 +163,20 @@ class ProfileStore:
         """Chosen at each use: a keyring can appear or a key be set while the dashboard runs."""
         return choose_backend(self.secrets or {}, self._environ(), self._data_dir())
 
-    def storage(self) -> StorageStatus:
-        backend = self.secret_backend()
+    def storage(self, backend: SecretBackend | None = None) -> StorageStatus:
+        """Where secrets are kept now, and what stops reading them (wrong key, damage)."""
+        backend = backend or self.secret_backend()
         return StorageStatus(backend.kind, backend.where, backend.can_store, backend.problem())
+
+    def require_writable(self) -> StorageStatus:
+        """The storage status; raises the refusal in words when no secret can be stored now."""
+        backend = self.secret_backend()
+        status = self.storage(backend)
+        if status.problem is not None:
+            raise status.problem
+        if isinstance(backend, NoSecretStore):
+            raise backend.refusal()
+        return status
 
     def rotate_key(self) -> int:
         """Re-encrypt the encrypted secrets file with the newest key; how many secrets.
@@ -159,9 +187,11 @@ class ProfileStore:
         keys = secret_keys(self.secrets or {}, self._environ())
         if keys is None:
             raise ConfigError(
-                f"No key is set: put the keys in {SECRET_KEY_ENV} (comma-separated, newest "
-                "first) or in secret_keys of the secrets file's [storage] table.",
+                "No key is set, so there is no encrypted secrets file to re-encrypt.",
                 field=SECRET_KEY_ENV,
+                advice=f"Put the keys in {SECRET_KEY_ENV} (comma-separated, newest first) or in "
+                f"secret_keys of the secrets file's [storage] table; `{NEW_KEY_COMMAND}` makes "
+                "one.",
             )
         return EncryptedFileSecrets(secrets_file_path(self._data_dir()), keys).rotate()
 
@@ -223,7 +253,7 @@ class ProfileStore:
                     str(row.get(key) or "").strip() for key in ("account_id", "client_id")
                 )
                 if not account_id or not client_id:
-                    raise ConfigError("it needs both account_id and client_id.")
+                    raise ConfigError("it needs both account_id and client_id")
                 hosts = row.get("hosts")
                 if isinstance(hosts, list | tuple):
                     hosts = ",".join(str(h) for h in hosts)
@@ -261,16 +291,7 @@ class ProfileStore:
 
     def _write(self, profiles: list[Profile]) -> None:
         """Atomically replace the file, readable and writable by its owner only."""
-        rows = [
-            {
-                "name": p.name,
-                "account_id": p.account_id,
-                "client_id": p.client_id,
-                "hosts": list(p.hosts),
-                "note": p.note,
-            }
-            for p in profiles
-        ]
+        rows = [p.to_dict() for p in profiles]
         write_owner_only(self.path, json.dumps({"profiles": rows}, indent=2))
 
     # ---- changes ------------------------------------------------------------------------
@@ -307,12 +328,16 @@ class ProfileStore:
                 self._refuse_configured(replacing, "edited")
             raise ConfigError(f"There is no profile named {replacing!r} any more.", field="name")
         if any(p.name == name for p in profiles if p is not old):
-            raise ConfigError(f"A profile named {name!r} exists already.", field="name")
+            raise ConfigError(
+                f"A profile named {name!r} exists already.",
+                field="name",
+                advice="Choose another name, or edit that profile.",
+            )
         if name in configured and name != replacing:
             raise ConfigError(
-                f"A profile named {name!r} comes from configuration (the secrets file); "
-                "choose another name.",
+                f"A profile named {name!r} comes from configuration (the secrets file).",
                 field="name",
+                advice="Choose another name.",
             )
         secret = client_secret
         if not secret:
@@ -344,7 +369,11 @@ class ProfileStore:
         if victim is None:
             if any(p.name == name for p in self._configured()[0]):
                 self._refuse_configured(name, "deleted")
-            raise ConfigError(f"There is no profile named {name!r}.", field="name")
+            raise ConfigError(
+                f"There is no saved profile named {name!r}.",
+                field="name",
+                advice="Check the name against the list of profiles.",
+            )
         remaining = [p for p in profiles if p is not victim]
         self._write(remaining)
         try:
@@ -360,9 +389,9 @@ class ProfileStore:
         value = str(row.get("client_secret") or "")
         if not value.strip():
             raise ConfigError(
-                f'[profiles."{profile.name}"] in the secrets file has no client_secret; add it '
-                "there.",
+                f'[profiles."{profile.name}"] in the secrets file has no client_secret.',
                 field="client_secret",
+                advice="Add client_secret to that table of the secrets file.",
             )
         return value
 

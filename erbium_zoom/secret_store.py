@@ -105,7 +105,7 @@ class SecretBackend(Protocol):
     """A place for Client Secrets. Every method raises a ZoomError in words, never the secret."""
 
     kind: str  # KIND_KEYRING, KIND_FILE or KIND_NONE
-    where: str  # where secrets are kept, in words for the page and the command line
+    where: str  # "in …" or "nowhere (…)": where secrets are kept, in words
     can_store: bool
 
     def problem(self) -> ZoomError | None:
@@ -127,7 +127,7 @@ class KeyringSecrets:
     can_store = True
 
     def __init__(self, status: KeyringStatus):
-        self.where = f"the system keyring ({status.backend})"
+        self.where = f"in the system keyring ({status.backend})"
 
     def problem(self) -> ZoomError | None:
         return None  # a locked keyring is only known when it is asked
@@ -166,19 +166,19 @@ class NoSecretStore:
 
     def __init__(self, reason: str):
         self.reason = reason
-        self.where = f"nowhere: {reason}, and no {SECRET_KEY_ENV} or {KEYS_IN_FILE} is set"
+        self.where = f"nowhere ({reason}, and no {SECRET_KEY_ENV} or {KEYS_IN_FILE} is set)"
 
-    def _refuse(self) -> SecretStoreError:
+    def refusal(self) -> SecretStoreError:
         return SecretStoreError(f"Client Secrets cannot be kept on this machine: {self.reason}.")
 
     def problem(self) -> ZoomError | None:
         return None
 
     def get(self, key: str) -> str | None:
-        raise self._refuse()
+        raise self.refusal()
 
     def put(self, key: str, secret: str) -> None:
-        raise self._refuse()
+        raise self.refusal()
 
     def delete(self, key: str) -> None:
         pass  # nothing was ever kept
@@ -192,7 +192,7 @@ class UnusableKeys:
 
     def __init__(self, error: SecretKeyError, path: Path):
         self.error = error
-        self.where = f"the encrypted file {path} (its key setting {error.field} is not usable)"
+        self.where = f"in the encrypted file {path} (its key setting {error.field} is not usable)"
 
     def problem(self) -> ZoomError | None:
         return self.error
@@ -320,7 +320,7 @@ class EncryptedFileSecrets:
     def __init__(self, path: Path, keys: SecretKeys):
         self.path = Path(path)
         self.keys = keys
-        self.where = f"the encrypted file {self.path} (keys from {keys.setting})"
+        self.where = f"in the encrypted file {self.path} (keys from {keys.setting})"
 
     def __repr__(self) -> str:
         return f"EncryptedFileSecrets({str(self.path)!r})"
