@@ -136,9 +136,7 @@ def _environment_results(environ, settings, transport) -> list[CheckResult]:
 def _profile_results(args, settings, transport, environ) -> list[CheckResult]:
     """One result per profile asked for, in order; one failing never stops the others."""
     store = ProfileStore(secrets=load_secrets(args.secrets_file, environ), environ=environ)
-    by_name: dict = {}
-    for profile in store.list():
-        by_name.setdefault(profile.name, profile)  # on a name used twice, configuration's
+    by_name = {p.name: p for p in store.list(in_use=True)}
     for notice in store.notices():
         print(f"warning: {notice}", file=sys.stderr)
     names = list(by_name) if args.all else args.profile

@@ -268,10 +268,19 @@ class ProfileStore:
             )
         return profiles, problems
 
-    def list(self) -> list[Profile]:
-        """Every profile, saved and configured, sorted by name (configured first on a tie)."""
+    def list(self, *, in_use: bool = False) -> list[Profile]:
+        """Every profile, saved and configured, sorted by name (configured first on a tie).
+
+        ``in_use``: one per name, the one :meth:`get` gives (configuration's on a tie).
+        """
         profiles = self._saved() + self._configured()[0]
-        return sorted(profiles, key=lambda p: (p.name.lower(), not p.read_only))
+        profiles.sort(key=lambda p: (p.name.lower(), not p.read_only))
+        if in_use:
+            first: dict[str, Profile] = {}
+            for profile in profiles:
+                first.setdefault(profile.name, profile)
+            profiles = list(first.values())
+        return profiles
 
     def notices(self) -> list[str]:
         """What needs attention in the list: unusable configured tables, names used twice."""

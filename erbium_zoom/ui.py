@@ -55,22 +55,23 @@ CONNECTION_PAGE = "pages/connection.py"
 # ---- the connection in use ------------------------------------------------------------------
 
 
-def profile_store() -> ProfileStore:
-    return ProfileStore()
-
-
-def _secrets_toml() -> dict | None:
-    """The [zoom] table of .streamlit/secrets.toml, or None (st.secrets raises without a file)."""
+def secrets_mapping() -> dict:
+    """The secrets file Streamlit loaded (it honours ``secrets.files``); {} without one."""
     try:
-        return {key: dict(value) for key, value in st.secrets.items() if hasattr(value, "items")}
+        return st.secrets.to_dict()
     except Exception:  # noqa: BLE001 - no file, or a file Streamlit cannot parse
-        return None
+        return {}
+
+
+def profile_store() -> ProfileStore:
+    """Saved profiles, and the secrets file's [profiles] and [storage] tables."""
+    return ProfileStore(secrets=secrets_mapping())
 
 
 def _profile_credentials(store: ProfileStore, profile: Profile):
-    """The profile's credentials, the secret read from the keyring once per session."""
+    """The profile's credentials, the secret read from its store once per session."""
     secrets: dict = st.session_state.setdefault("conn_profile_secrets", {})
-    key = (profile.name, profile.secret_key)
+    key = (profile.name, profile.source, profile.secret_key)
     if key not in secrets:
         secrets[key] = store.credentials(profile)
     return secrets[key]
@@ -98,7 +99,7 @@ def current_connection() -> Connection:
         entered,
         profile=profile,
         profile_credentials=credentials,
-        secrets=_secrets_toml(),
+        secrets=secrets_mapping(),
         demo_scenario=state.get("demo_scenario", DEFAULT_DEMO_SCENARIO),
         hosts=hosts,
     )
@@ -317,7 +318,7 @@ def render_sidebar() -> None:
     st.session_state["conn_frame_seen"] = True
     with st.sidebar:
         try:
-            names = [p.name for p in profile_store().list()]
+            names = [p.name for p in profile_store().list(in_use=True)]
         except ZoomError as error:
             show_error(error)
             names = []
