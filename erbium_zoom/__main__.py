@@ -37,7 +37,12 @@ from erbium_zoom.secrets_file import load_secrets
 
 class _Parser(argparse.ArgumentParser):
     """argparse, except that arguments it does not know are not repeated: one may be a secret
-    typed where it does not belong (the Client Secret is read from standard input only)."""
+    typed where it does not belong (the Client Secret is read from standard input only). No
+    abbreviations either: ``--secret X`` must not be taken for ``--secrets-file X``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         if message.startswith("unrecognized arguments"):

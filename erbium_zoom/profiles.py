@@ -437,7 +437,7 @@ class ProfileStore:
             return Credentials(profile.account_id, profile.client_id, self.secret(profile))
         try:
             creds, _ = clean_credentials(
-                profile.account_id, profile.client_id, self._configured_secret(profile)
+                profile.account_id, profile.client_id, self.secret(profile)
             )
         except ConfigError as error:
             raise ConfigError(
