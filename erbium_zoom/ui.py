@@ -55,17 +55,22 @@ CONNECTION_PAGE = "pages/connection.py"
 # ---- the connection in use ------------------------------------------------------------------
 
 
-def secrets_mapping() -> dict:
-    """The secrets file Streamlit loaded (it honours ``secrets.files``); {} without one."""
-    try:
-        return st.secrets.to_dict()
-    except Exception:  # noqa: BLE001 - no file, or a file Streamlit cannot parse
-        return {}
-
-
 def profile_store() -> ProfileStore:
-    """Saved profiles, and the secrets file's [profiles] and [storage] tables."""
-    return ProfileStore(secrets=secrets_mapping())
+    """Saved profiles, and the [profiles] and [storage] tables of the secrets file Streamlit
+    loaded (``st.secrets``, which honours its ``secrets.files`` option)."""
+    try:
+        secrets = st.secrets.to_dict()
+    except Exception:  # noqa: BLE001 - no file, or a file Streamlit cannot parse
+        secrets = {}
+    return ProfileStore(secrets=secrets)
+
+
+def _secrets_toml() -> dict | None:
+    """The [zoom] table of .streamlit/secrets.toml, or None (st.secrets raises without a file)."""
+    try:
+        return {key: dict(value) for key, value in st.secrets.items() if hasattr(value, "items")}
+    except Exception:  # noqa: BLE001 - no file, or a file Streamlit cannot parse
+        return None
 
 
 def _profile_credentials(store: ProfileStore, profile: Profile):
@@ -99,7 +104,7 @@ def current_connection() -> Connection:
         entered,
         profile=profile,
         profile_credentials=credentials,
-        secrets=secrets_mapping(),
+        secrets=_secrets_toml(),
         demo_scenario=state.get("demo_scenario", DEFAULT_DEMO_SCENARIO),
         hosts=hosts,
     )
