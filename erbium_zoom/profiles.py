@@ -387,7 +387,7 @@ class ProfileStore:
         self._write(remaining)
         try:
             self._forget_secret_unless_used(self.secret_backend(), victim, remaining)
-        except SecretStoreError as error:
+        except ZoomError as error:  # a store it cannot read: its secret stays, encrypted
             return [f"{name} was deleted, but its Client Secret could not be removed: {error}"]
         return []
 

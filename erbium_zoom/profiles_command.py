@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from erbium_zoom.errors import ConfigError, ReadOnlyProfile, error_summary
-from erbium_zoom.profiles import SECRET_STORED, ProfileStore, StorageStatus
+from erbium_zoom.profiles import SECRET_STORED, ProfileStore, StorageStatus, validate_name
 from erbium_zoom.secret_store import KIND_KEYRING, SECRET_KEY_ENV, new_key
 from erbium_zoom.secrets_file import load_secrets
 
@@ -136,21 +136,22 @@ def _read_secret(stdin: TextIO, name: str, replacing: bool) -> str:
 
 
 def run_add(store: ProfileStore, args: argparse.Namespace, stdin: TextIO) -> int:
-    existing = store.get(args.name)
+    name = validate_name(args.name)
+    existing = store.get(name)
     if existing is not None and existing.read_only:
         raise ReadOnlyProfile(
-            f"{args.name!r} is a profile from configuration (the secrets file), so a saved "
+            f"{name!r} is a profile from configuration (the secrets file), so a saved "
             "profile cannot take its name."
         )
     replacing = existing is not None and args.replace
     if existing is not None and not args.replace:
         raise ConfigError(
-            f"A profile named {args.name!r} exists already.",
+            f"A profile named {name!r} exists already.",
             field="name",
             advice="Add --replace to replace it, or choose another name.",
         )
     storage = store.require_writable()  # before asking for the secret, not after
-    secret = _read_secret(stdin, args.name, replacing)
+    secret = _read_secret(stdin, name, replacing)
     if not secret and not replacing:
         raise ConfigError(
             "No Client Secret came on standard input.",
@@ -160,13 +161,13 @@ def run_add(store: ProfileStore, args: argparse.Namespace, stdin: TextIO) -> int
             "never taken from an argument.",
         )
     profile, warnings = store.save(
-        args.name,
+        name,
         args.account_id,
         args.client_id,
         secret or None,
         hosts=args.hosts,
         note=args.note,
-        replacing=args.name if replacing else None,
+        replacing=name if replacing else None,
     )
     for warning in warnings:
         _say(f"note: {warning}")

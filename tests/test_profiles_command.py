@@ -115,6 +115,9 @@ def test_add_existing_name_needs_replace(capsys, key):
     run(capsys, *ADD_ACME, stdin=f"{CANARY}\n")
     code, _, err = run(capsys, *ADD_ACME, "--note", "new", stdin="other-secret\n")
     assert code == 2 and "--replace" in err
+    spaced = ["profiles", "add", "  Acme ", *ADD_ACME[3:]]
+    code, _, err = run(capsys, *spaced, stdin="other-secret\n")
+    assert code == 2 and "--replace" in err
     assert ProfileStore().get("Acme").note == ""
 
     code, _, _ = run(capsys, *ADD_ACME, "--note", "kept secret", "--replace", stdin="\n")

@@ -211,15 +211,21 @@ def test_damaged_file_is_reported_and_left_byte_identical(
 
 
 def test_malformed_keys_name_the_setting_never_the_key(use_key, keys):
+    use_key(keys[0])
+    ProfileStore().save("Old", "acc-0", "cid-0", CANARY_2)
     use_key("not-a-key-CANARYKEY")
     store = ProfileStore()
+    assert store.secret_state(store.get("Old")) == SECRET_UNREADABLE
     problem = store.storage().problem
     assert isinstance(problem, SecretKeyError) and problem.field == SECRET_KEY_ENV
     text = user_message(problem)
     assert SECRET_KEY_ENV in text and "profiles new-key" in text and "CANARYKEY" not in text
+    list_bytes = store.path.read_bytes()
     with pytest.raises(SecretKeyError):
         store.save("Acme", "acc-1", "cid-1", CANARY)
-    assert not store.path.exists()
+    assert store.path.read_bytes() == list_bytes
+    notes = store.delete("Old")
+    assert store.list() == [] and SECRET_KEY_ENV in notes[0] and "CANARYKEY" not in notes[0]
 
     use_key(keys[0], "also-not-a-key")
     assert "key 2 of 2" in user_message(ProfileStore().storage().problem)
