@@ -1,9 +1,11 @@
-"""Command line: ``python -m erbium_zoom check [--json] [--profile NAME | --all]`` and ``simulate``.
+"""Command line: ``python -m erbium_zoom check [--json] [--profile NAME | --all]``, ``profiles``
+and ``simulate``.
 
 ``check`` tests the credentials in the environment (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID,
-ZOOM_CLIENT_SECRET; ERBIUM_ZOOM_OAUTH_URL / ERBIUM_ZOOM_API_URL to point elsewhere), or saved
-profiles (secrets from the system keyring), one entry per profile in ``results``, and exits
+ZOOM_CLIENT_SECRET; ERBIUM_ZOOM_OAUTH_URL / ERBIUM_ZOOM_API_URL to point elsewhere), or
+profiles (saved, or from the secrets file), one entry per profile in ``results``, and exits
 0 (all 17 scopes), 1 (scopes missing) or 2 (cannot authenticate / bad configuration).
+``profiles`` lists, adds and removes profiles (:mod:`erbium_zoom.profiles_command`).
 ``simulate`` serves the simulated Zoom account on 127.0.0.1. No traceback reaches the output:
 every failure is a sentence and an exit code.
 """
@@ -14,6 +16,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from typing import NoReturn, TextIO
 
 import httpx
 
@@ -28,10 +31,31 @@ from erbium_zoom.check import (
 from erbium_zoom.config import credentials_from_env, settings_from_env
 from erbium_zoom.errors import ConfigError, ZoomError, user_message
 from erbium_zoom.profiles import ProfileStore
+from erbium_zoom.profiles_command import add_profiles_parser, add_secrets_file_option, run_profiles
+from erbium_zoom.secrets_file import load_secrets
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that arguments it does not know are not repeated: one may be a secret
+    typed where it does not belong (the Client Secret is read from standard input only). No
+    abbreviations either: ``--secret X`` must not be taken for ``--secrets-file X``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        if message.startswith("unrecognized arguments"):
+            message = (
+                "unexpected arguments (not repeated here, in case one is a secret). A Client "
+                "Secret is never taken from an argument: `profiles add` reads it from standard "
+                "input."
+            )
+        super().error(message)
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m erbium_zoom",
         description="Check Zoom Server-to-Server OAuth credentials, or run a simulated Zoom.",
     )
@@ -45,9 +69,12 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print one JSON object")
     which = check.add_mutually_exclusive_group()
     which.add_argument(
-        "--profile", action="append", metavar="NAME", help="check a saved profile (repeatable)"
+        "--profile", action="append", metavar="NAME", help="check a profile (repeatable)"
     )
     which.add_argument("--all", action="store_true", help="check every saved profile")
+    add_secrets_file_option(check)
+
+    add_profiles_parser(commands)
 
     simulate = commands.add_parser("simulate", help="serve a simulated Zoom account on 127.0.0.1")
     simulate.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any)")
@@ -111,10 +138,12 @@ def _environment_results(environ, settings, transport) -> list[CheckResult]:
     return [check_credentials(credentials, settings, transport=transport, warnings=warnings)]
 
 
-def _profile_results(args, settings, transport) -> list[CheckResult]:
+def _profile_results(args, settings, transport, environ) -> list[CheckResult]:
     """One result per profile asked for, in order; one failing never stops the others."""
-    store = ProfileStore()
-    by_name = {p.name: p for p in store.list()}
+    store = ProfileStore(secrets=load_secrets(args.secrets_file, environ), environ=environ)
+    by_name = {p.name: p for p in store.list(in_use=True)}
+    for notice in store.notices():
+        print(f"warning: {notice}", file=sys.stderr)
     names = list(by_name) if args.all else args.profile
     if not names:
         return [
@@ -145,7 +174,7 @@ def run_check(
         results = [CheckResult(account_id="", error=error)]
     else:
         if args.all or args.profile:
-            results = _profile_results(args, settings, transport)
+            results = _profile_results(args, settings, transport, environ)
         else:
             results = _environment_results(environ, settings, transport)
     if args.json:
@@ -197,11 +226,17 @@ def main(
     argv: Sequence[str] | None = None,
     environ: Mapping[str, str] | None = None,
     transport: httpx.BaseTransport | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
-    args = _build_parser().parse_args(argv)
+    try:
+        args = _build_parser().parse_args(argv)
+    except SystemExit as stop:  # --help, or a usage error already said on stderr
+        return stop.code if isinstance(stop.code, int) else EXIT_CANNOT_AUTHENTICATE
     try:
         if args.command == "check":
             return run_check(args, environ, transport)
+        if args.command == "profiles":
+            return run_profiles(args, environ, stdin)
         return run_simulate(args)
     except KeyboardInterrupt:
         return 130

@@ -6,7 +6,10 @@ read out on a call, what to do next. No error ever holds the client secret or an
 
     ZoomError
     ├── ConfigError             the credentials or settings given to us are unusable
-    ├── SecretStoreError        the OS keyring is missing, locked or refused
+    │   ├── SecretKeyError      ERBIUM_ZOOM_SECRET_KEY / [storage] secret_keys is not a key
+    │   └── ReadOnlyProfile     a profile from the secrets file cannot be changed here
+    ├── SecretStoreError        no secure place for Client Secrets, or the keyring refused
+    │   └── SecretFileUnreadable  the encrypted secrets file: wrong key, or damaged
     ├── AccessDenied            this person's role does not allow it (nothing was sent)
     ├── ActivityUnavailable     the activity record cannot be written (nothing was sent)
     ├── AuthError               the token endpoint refused (``field`` names what to fix)
@@ -53,20 +56,54 @@ class ConfigError(ZoomError):
 
     kind = "config"
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None, advice: str | None = None):
         super().__init__(message)
         self.field = field
-        self.advice = "Fill in the missing value and check again."
+        self.advice = advice or "Fill in the missing value and check again."
+
+
+NEW_KEY_COMMAND = "python -m erbium_zoom profiles new-key"
+
+
+class SecretKeyError(ConfigError):
+    """A key in ERBIUM_ZOOM_SECRET_KEY or [storage] secret_keys is not a Fernet key.
+
+    ``field`` names the setting; the message never repeats the key itself.
+    """
+
+    kind = "secret_key"
+
+    def __init__(self, message: str, *, setting: str):
+        super().__init__(message, field=setting)
+        self.advice = (
+            f"Each key is 44 characters of URL-safe base64; make one with `{NEW_KEY_COMMAND}` "
+            "and list the keys comma-separated, newest first."
+        )
+
+
+class ReadOnlyProfile(ConfigError):
+    """A profile from the secrets file ([profiles."NAME"]) is changed there, not here."""
+
+    kind = "read_only"
+
+    def __init__(self, message: str):
+        super().__init__(message, field="name")
+        self.advice = (
+            "Profiles from configuration are changed in the secrets file that defines them; "
+            "the dashboard and the profiles command only read them."
+        )
 
 
 class SecretStoreError(ZoomError):
-    """The OS keyring could not store or give back a Client Secret."""
+    """No secure place for Client Secrets here, or the system keyring refused."""
 
     kind = "keyring"
     advice = (
-        "The system keyring is not available here, so the Client Secret cannot be stored "
-        "safely. Use the ZOOM_* environment variables, .streamlit/secrets.toml, or enter the "
-        "credentials for this browser session only."
+        "To keep Client Secrets, use a system keyring (unlocked), or set "
+        "ERBIUM_ZOOM_SECRET_KEY (or secret_keys in the secrets file's [storage] table) to "
+        f"keep them in an encrypted file; make a key with `{NEW_KEY_COMMAND}`. Meanwhile use "
+        "the ZOOM_* environment variables, .streamlit/secrets.toml, or enter the credentials "
+        "for this browser session only."
     )
 
 
@@ -90,6 +127,24 @@ class ActivityUnavailable(ZoomError):
         "Nothing was sent to Zoom. Make the data folder writable (ERBIUM_ZOOM_DATA_DIR), or "
         "move a damaged cache.sqlite3 aside, then try again."
     )
+
+
+class SecretFileUnreadable(SecretStoreError):
+    """The encrypted secrets file cannot be decrypted with the keys given, or is damaged.
+
+    Nothing is written to it while this lasts. ``setting`` names where the keys came from.
+    """
+
+    kind = "secret_file"
+
+    def __init__(self, message: str, *, setting: str):
+        super().__init__(message)
+        self.setting = setting
+        self.advice = (
+            f"The file was left as it is. Put the key it was written with back into {setting} "
+            "(newest key first, older ones after it); if that key is lost, move the file "
+            "away and enter the Client Secrets again."
+        )
 
 
 # What each token-endpoint error points at. Zoom's `error` field is the key; the value is the

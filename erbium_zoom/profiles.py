@@ -1,33 +1,73 @@
-"""Client profiles: many clients' credentials, the secrets in the OS keyring.
+"""Client profiles: many clients' credentials, the secrets kept safely or not at all.
 
-A profile is a name, an Account ID, a Client ID, the hosts to list and a note. The non-secret
-list is a JSON file under the user's config directory (platformdirs), readable by its owner
-only; each Client Secret is stored with ``keyring`` (macOS Keychain, Windows Credential Locker,
-Secret Service) and nowhere else. Where keyring has no secure backend (headless Linux gives its
-fail backend; the null and plaintext backends count as not secure) profiles can still be kept,
-but a secret is never written anywhere: :class:`SecretStoreError` says what to do instead.
+A profile is a name, an Account ID, a Client ID, the hosts to list and a note. Profiles come
+from two sources:
 
-No streamlit here.
+- **saved**: the non-secret list is a JSON file under the user's config directory
+  (platformdirs), readable by its owner only; each Client Secret goes to the secret backend of
+  :mod:`erbium_zoom.secret_store` (a secure OS keyring first, else a Fernet-encrypted file in the
+  data folder when a key is set) and nowhere else. With neither, profiles can still be kept but
+  a secret is never written anywhere: :class:`SecretStoreError` says what to do instead.
+- **configuration**: ``[profiles."NAME"]`` tables of the secrets file (``account_id``,
+  ``client_id``, ``client_secret``, ``hosts``, ``note``), read-only here.
+
+:class:`ProfileStore` takes the secrets file as a plain mapping (``st.secrets`` in the
+dashboard, :func:`erbium_zoom.secrets_file.load_secrets` on the command line). No streamlit here.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import keyring
-import keyring.errors
 from platformdirs import user_config_path
 
 from erbium_zoom.config import DEFAULT_HOSTS, Credentials, clean_credentials, parse_hosts
-from erbium_zoom.errors import ConfigError, SecretStoreError
+from erbium_zoom.errors import (
+    NEW_KEY_COMMAND,
+    ConfigError,
+    ReadOnlyProfile,
+    SecretStoreError,
+    ZoomError,
+)
+from erbium_zoom.secret_store import (
+    KEYRING_SERVICE,
+    SECRET_KEY_ENV,
+    EncryptedFileSecrets,
+    KeyringStatus,
+    NoSecretStore,
+    SecretBackend,
+    choose_backend,
+    keyring_status,
+    secret_keys,
+    secrets_file_path,
+    write_owner_only,
+)
 
-KEYRING_SERVICE = "erbium-zoom"
+__all__ = [
+    "KEYRING_SERVICE",
+    "KeyringStatus",
+    "Profile",
+    "ProfileStore",
+    "StorageStatus",
+    "keyring_status",
+]
+
 PROFILES_FILE = "profiles.json"
+PROFILES_TABLE = "profiles"
 MAX_NAME_LENGTH = 80
+
+SOURCE_SAVED = "saved"
+SOURCE_CONFIGURATION = "configuration"
+
+SECRET_STORED = "stored"
+SECRET_UNREADABLE = "unreadable"
+SECRET_MISSING = "missing"
+SECRET_CANNOT_BE_STORED = "cannot be stored"
 
 
 def default_profiles_path() -> Path:
@@ -45,42 +85,40 @@ class Profile:
     client_id: str
     hosts: tuple[str, ...] = DEFAULT_HOSTS
     note: str = ""
+    source: str = SOURCE_SAVED  # or SOURCE_CONFIGURATION: from the secrets file, read-only
 
     @property
     def secret_key(self) -> str:
-        """The keyring user name for this app's secret (shared by profiles of one app)."""
+        """What the secret is filed under (shared by profiles of one app)."""
         return f"{self.account_id}:{self.client_id}"
+
+    @property
+    def read_only(self) -> bool:
+        return self.source == SOURCE_CONFIGURATION
+
+    def to_dict(self) -> dict:
+        """The fields profiles.json keeps (never a secret; the source is where it was read)."""
+        return {
+            "name": self.name,
+            "account_id": self.account_id,
+            "client_id": self.client_id,
+            "hosts": list(self.hosts),
+            "note": self.note,
+        }
 
 
 @dataclass(frozen=True)
-class KeyringStatus:
-    """Whether secrets can be kept safely on this machine, in words."""
+class StorageStatus:
+    """Where saved profiles' Client Secrets are kept, and what stops that, in words."""
 
-    secure: bool
-    backend: str
-    reason: str = ""
+    kind: str  # secret_store.KIND_KEYRING, KIND_FILE or KIND_NONE
+    where: str
+    can_store: bool
+    problem: ZoomError | None = None  # wrong key, damaged file, malformed key
 
-
-def keyring_status() -> KeyringStatus:
-    """The keyring backend in use, and whether it keeps secrets safely."""
-    try:
-        backend = keyring.get_keyring()
-    except Exception as error:  # noqa: BLE001 - a broken keyring install must not crash a page
-        return KeyringStatus(False, "unknown", f"keyring could not start ({type(error).__name__}).")
-    name = f"{type(backend).__module__}.{type(backend).__name__}"
-    insecure = {
-        "keyring.backends.fail": "no system keyring was found (common on servers without a "
-        "desktop session)",
-        "keyring.backends.null": "keyring is switched off (null backend)",
-    }
-    module = type(backend).__module__
-    if module in insecure:
-        return KeyringStatus(False, name, insecure[module])
-    if "plaintext" in type(backend).__name__.lower() or module.startswith("keyrings.alt.file"):
-        return KeyringStatus(False, name, "the keyring stores secrets as plain text")
-    if module == "keyring.backends.chainer" and not getattr(backend, "backends", None):
-        return KeyringStatus(False, name, "no system keyring was found")
-    return KeyringStatus(True, name)
+    @property
+    def writable(self) -> bool:
+        return self.can_store and self.problem is None
 
 
 def validate_name(name: str) -> str:
@@ -96,14 +134,71 @@ def validate_name(name: str) -> str:
 
 @dataclass
 class ProfileStore:
-    """The profile list on disk and the secrets in the keyring."""
+    """Saved profiles (the list on disk, secrets in the secret backend) and configured ones.
+
+    ``secrets`` is the secrets file as a mapping (``[profiles]``, ``[storage]``); ``environ``
+    gives ERBIUM_ZOOM_SECRET_KEY and ERBIUM_ZOOM_DATA_DIR (``os.environ`` when None);
+    ``data_dir`` overrides where the encrypted secrets file goes.
+    """
 
     path: Path = field(default_factory=default_profiles_path)
+    secrets: Mapping[str, Any] | None = field(default=None, repr=False)
+    environ: Mapping[str, str] | None = field(default=None, repr=False)
+    data_dir: Path | None = None
+
+    # ---- where secrets are kept ---------------------------------------------------------
+
+    def _environ(self) -> Mapping[str, str]:
+        return os.environ if self.environ is None else self.environ
+
+    def _data_dir(self) -> Path:
+        """The report cache's folder (ERBIUM_ZOOM_DATA_DIR, else the user's data folder)."""
+        if self.data_dir is not None:
+            return Path(self.data_dir)
+        from erbium_zoom.store import default_path  # here: store imports check, which imports us
+
+        return default_path(self._environ()).parent
+
+    def secret_backend(self) -> SecretBackend:
+        """Chosen at each use: a keyring can appear or a key be set while the dashboard runs."""
+        return choose_backend(self.secrets or {}, self._environ(), self._data_dir())
+
+    def storage(self, backend: SecretBackend | None = None) -> StorageStatus:
+        """Where secrets are kept now, and what stops reading them (wrong key, damage)."""
+        backend = backend or self.secret_backend()
+        return StorageStatus(backend.kind, backend.where, backend.can_store, backend.problem())
+
+    def require_writable(self) -> StorageStatus:
+        """The storage status; raises the refusal in words when no secret can be stored now."""
+        backend = self.secret_backend()
+        status = self.storage(backend)
+        if status.problem is not None:
+            raise status.problem
+        if isinstance(backend, NoSecretStore):
+            raise backend.refusal()
+        return status
+
+    def rotate_key(self) -> int:
+        """Re-encrypt the encrypted secrets file with the newest key; how many secrets.
+
+        Raises SecretKeyError / ConfigError when no usable key is set, SecretFileUnreadable when
+        no key in the list opens the file (which is then left as it is).
+        """
+        keys = secret_keys(self.secrets or {}, self._environ())
+        if keys is None:
+            raise ConfigError(
+                "No key is set, so there is no encrypted secrets file to re-encrypt.",
+                field=SECRET_KEY_ENV,
+                advice=f"Put the keys in {SECRET_KEY_ENV} (comma-separated, newest first) or in "
+                f"secret_keys of the secrets file's [storage] table; `{NEW_KEY_COMMAND}` makes "
+                "one.",
+            )
+        return EncryptedFileSecrets(secrets_file_path(self._data_dir()), keys).rotate()
 
     # ---- the list -------------------------------------------------------------------------
 
-    def list(self) -> list[Profile]:
-        """All profiles, sorted by name. A damaged file is reported, never silently replaced."""
+    def _saved(self) -> list[Profile]:
+        """The saved profiles. A damaged file is reported, never silently replaced."""
         try:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -114,7 +209,7 @@ class ProfileStore:
             ) from error
         try:
             rows = json.loads(raw)["profiles"]
-            profiles = [
+            return [
                 Profile(
                     name=row["name"],
                     account_id=row["account_id"],
@@ -129,28 +224,92 @@ class ProfileStore:
                 f"The profile list at {self.path} is damaged ({type(error).__name__}); it was "
                 "left as it is. Fix or move the file, then reload."
             ) from error
-        return sorted(profiles, key=lambda p: p.name.lower())
+
+    def _configured_tables(self) -> tuple[dict[str, Mapping], list[str]]:
+        """``[profiles."NAME"]`` tables by cleaned name, and what is wrong with the others."""
+        table = (self.secrets or {}).get(PROFILES_TABLE)
+        if table is None:
+            return {}, []
+        if not isinstance(table, Mapping):
+            return {}, ["[profiles] in the secrets file is not a table of profiles; it is ignored."]
+        tables, problems = {}, []
+        for raw_name, row in table.items():
+            where = f'[profiles."{raw_name}"] in the secrets file'
+            if not isinstance(row, Mapping):
+                problems.append(f"{where} is not a table; it is ignored.")
+                continue
+            try:
+                tables[validate_name(str(raw_name))] = row
+            except ConfigError as error:
+                problems.append(f"{where} is ignored: {error.message}")
+        return tables, problems
+
+    def _configured(self) -> tuple[list[Profile], list[str]]:
+        tables, problems = self._configured_tables()
+        profiles = []
+        for name, row in tables.items():
+            try:
+                account_id, client_id = (
+                    str(row.get(key) or "").strip() for key in ("account_id", "client_id")
+                )
+                if not account_id or not client_id:
+                    raise ConfigError("it needs both account_id and client_id")
+                hosts = row.get("hosts")
+                if isinstance(hosts, list | tuple):
+                    hosts = ",".join(str(h) for h in hosts)
+                host_tuple = parse_hosts(str(hosts)) if hosts else DEFAULT_HOSTS
+            except ConfigError as error:
+                where = f'[profiles."{name}"] in the secrets file'
+                problems.append(f"{where} is ignored: {error.message}")
+                continue
+            note = str(row.get("note") or "").strip()
+            profiles.append(
+                Profile(name, account_id, client_id, host_tuple, note, SOURCE_CONFIGURATION)
+            )
+        return profiles, problems
+
+    def list(self, *, in_use: bool = False) -> list[Profile]:
+        """Every profile, saved and configured, sorted by name (configured first on a tie).
+
+        ``in_use``: one per name, the one :meth:`get` gives (configuration's on a tie).
+        """
+        profiles = self._saved() + self._configured()[0]
+        profiles.sort(key=lambda p: (p.name.lower(), not p.read_only))
+        if in_use:
+            first: dict[str, Profile] = {}
+            for profile in profiles:
+                first.setdefault(profile.name, profile)
+            profiles = list(first.values())
+        return profiles
+
+    def notices(self) -> list[str]:
+        """What needs attention in the list: unusable configured tables, names used twice."""
+        configured, problems = self._configured()
+        configured_names = {p.name for p in configured}
+        for name in sorted({p.name for p in self._saved()} & configured_names):
+            problems.append(
+                f"“{name}” is both a saved profile and a profile from configuration "
+                f'([profiles."{name}"] in the secrets file); the one from configuration is '
+                "used. Rename or delete the saved one."
+            )
+        return problems
 
     def get(self, name: str) -> Profile | None:
+        """The profile of that name; the configured one when a saved one has the same name."""
         return next((p for p in self.list() if p.name == name), None)
 
     def _write(self, profiles: list[Profile]) -> None:
         """Atomically replace the file, readable and writable by its owner only."""
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        body = json.dumps(
-            {"profiles": [{**asdict(p), "hosts": list(p.hosts)} for p in profiles]}, indent=2
-        )
-        handle, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".profiles-", suffix=".tmp")
-        try:
-            os.fchmod(handle, 0o600)
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                out.write(body)
-            os.replace(temp, self.path)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        rows = [p.to_dict() for p in profiles]
+        write_owner_only(self.path, json.dumps({"profiles": rows}, indent=2))
 
     # ---- changes ------------------------------------------------------------------------
+
+    def _refuse_configured(self, name: str, doing: str) -> None:
+        raise ReadOnlyProfile(
+            f'{name!r} is a profile from configuration ([profiles."{name}"] in the secrets '
+            f"file), so it cannot be {doing} here."
+        )
 
     def save(
         self,
@@ -163,18 +322,32 @@ class ProfileStore:
         note: str = "",
         replacing: str | None = None,
     ) -> tuple[Profile, list[str]]:
-        """Create a profile, or edit/rename ``replacing``. The secret goes to the keyring first.
+        """Create a profile, or edit/rename the saved profile ``replacing``. The secret is
+        stored first; a secret store that cannot be read or written refuses, changing nothing.
 
         ``client_secret`` None keeps the stored secret (only when editing the same app).
         Returns the profile and warnings (trimmed whitespace).
         """
         name = validate_name(name)
-        profiles = self.list()
+        profiles = self._saved()
+        configured = {p.name for p in self._configured()[0]}
         old = next((p for p in profiles if p.name == replacing), None) if replacing else None
         if replacing and old is None:
+            if replacing in configured:
+                self._refuse_configured(replacing, "edited")
             raise ConfigError(f"There is no profile named {replacing!r} any more.", field="name")
         if any(p.name == name for p in profiles if p is not old):
-            raise ConfigError(f"A profile named {name!r} exists already.", field="name")
+            raise ConfigError(
+                f"A profile named {name!r} exists already.",
+                field="name",
+                advice="Choose another name, or edit that profile.",
+            )
+        if name in configured and name != replacing:
+            raise ConfigError(
+                f"A profile named {name!r} comes from configuration (the secrets file).",
+                field="name",
+                advice="Choose another name.",
+            )
         secret = client_secret
         if not secret:
             if old is None:
@@ -187,32 +360,55 @@ class ProfileStore:
             parse_hosts(hosts) if isinstance(hosts, str) else (tuple(hosts) or DEFAULT_HOSTS)
         )
         profile = Profile(name, creds.account_id, creds.client_id, host_tuple, note.strip())
-        self._store_secret(profile, creds.client_secret)
+        backend = self.secret_backend()
+        backend.put(profile.secret_key, creds.client_secret)
         remaining = [p for p in profiles if p is not old] + [profile]
         self._write(remaining)
         if old is not None and old.secret_key != profile.secret_key:
-            self._forget_secret_unless_used(old, remaining)
+            self._forget_secret_unless_used(backend, old, remaining)
         return profile, warnings
 
-    def delete(self, name: str) -> None:
-        """Remove the profile, and its secret unless another profile uses the same app."""
-        profiles = self.list()
+    def delete(self, name: str) -> list[str]:
+        """Remove the saved profile, and its secret unless another profile uses the same app.
+
+        Returns notes: a secret that could not be removed (the store cannot be read) is said.
+        """
+        profiles = self._saved()
         victim = next((p for p in profiles if p.name == name), None)
         if victim is None:
-            raise ConfigError(f"There is no profile named {name!r}.", field="name")
+            if any(p.name == name for p in self._configured()[0]):
+                self._refuse_configured(name, "deleted")
+            raise ConfigError(
+                f"There is no saved profile named {name!r}.",
+                field="name",
+                advice="Check the name against the list of profiles.",
+            )
         remaining = [p for p in profiles if p is not victim]
         self._write(remaining)
-        self._forget_secret_unless_used(victim, remaining)
+        try:
+            self._forget_secret_unless_used(self.secret_backend(), victim, remaining)
+        except ZoomError as error:  # a store it cannot read: its secret stays, encrypted
+            return [f"{name} was deleted, but its Client Secret could not be removed: {error}"]
+        return []
 
     # ---- secrets ------------------------------------------------------------------------
 
+    def _configured_secret(self, profile: Profile) -> str:
+        row = self._configured_tables()[0].get(profile.name) or {}
+        value = str(row.get("client_secret") or "")
+        if not value.strip():
+            raise ConfigError(
+                f'[profiles."{profile.name}"] in the secrets file has no client_secret.',
+                field="client_secret",
+                advice="Add client_secret to that table of the secrets file.",
+            )
+        return value
+
     def secret(self, profile: Profile) -> str:
-        """The profile's Client Secret from the keyring."""
-        _require_secure_keyring()
-        try:
-            value = keyring.get_password(KEYRING_SERVICE, profile.secret_key)
-        except keyring.errors.KeyringError as error:
-            raise SecretStoreError(_keyring_words("read", error)) from None
+        """The profile's Client Secret: from the secrets file, or from the secret backend."""
+        if profile.read_only:
+            return self._configured_secret(profile)
+        value = self.secret_backend().get(profile.secret_key)
         if not value:
             raise SecretStoreError(
                 f"No Client Secret is stored for profile {profile.name!r} on this machine. "
@@ -220,35 +416,39 @@ class ProfileStore:
             )
         return value
 
-    def credentials(self, profile: Profile) -> Credentials:
-        return Credentials(profile.account_id, profile.client_id, self.secret(profile))
-
-    def _store_secret(self, profile: Profile, secret: str) -> None:
-        _require_secure_keyring()
+    def secret_state(self, profile: Profile) -> str:
+        """SECRET_STORED, SECRET_UNREADABLE, SECRET_MISSING or SECRET_CANNOT_BE_STORED."""
+        if profile.read_only:
+            try:
+                self._configured_secret(profile)
+            except ConfigError:
+                return SECRET_MISSING
+            return SECRET_STORED
+        backend = self.secret_backend()
+        if not backend.can_store and backend.problem() is None:
+            return SECRET_CANNOT_BE_STORED
         try:
-            keyring.set_password(KEYRING_SERVICE, profile.secret_key, secret)
-        except keyring.errors.KeyringError as error:
-            raise SecretStoreError(_keyring_words("store", error)) from None
+            return SECRET_STORED if backend.get(profile.secret_key) else SECRET_MISSING
+        except ZoomError:
+            return SECRET_UNREADABLE
 
-    def _forget_secret_unless_used(self, profile: Profile, remaining: list[Profile]) -> None:
+    def credentials(self, profile: Profile) -> Credentials:
+        if not profile.read_only:
+            return Credentials(profile.account_id, profile.client_id, self.secret(profile))
+        try:
+            creds, _ = clean_credentials(
+                profile.account_id, profile.client_id, self.secret(profile)
+            )
+        except ConfigError as error:
+            raise ConfigError(
+                f'[profiles."{profile.name}"] in the secrets file: {error.message}',
+                field=error.field,
+            ) from None
+        return creds
+
+    def _forget_secret_unless_used(
+        self, backend: SecretBackend, profile: Profile, remaining: list[Profile]
+    ) -> None:
         if any(p.secret_key == profile.secret_key for p in remaining):
             return
-        if not keyring_status().secure:
-            return
-        try:
-            keyring.delete_password(KEYRING_SERVICE, profile.secret_key)
-        except keyring.errors.PasswordDeleteError:
-            pass  # already gone
-        except keyring.errors.KeyringError as error:
-            raise SecretStoreError(_keyring_words("delete", error)) from None
-
-
-def _require_secure_keyring() -> None:
-    status = keyring_status()
-    if not status.secure:
-        raise SecretStoreError(f"Client Secrets cannot be kept on this machine: {status.reason}.")
-
-
-def _keyring_words(action: str, error: Exception) -> str:
-    # keyring's messages never hold the secret; the type name says what kind of failure.
-    return f"The system keyring refused to {action} the Client Secret ({type(error).__name__})."
+        backend.delete(profile.secret_key)

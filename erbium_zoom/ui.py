@@ -67,7 +67,13 @@ CONNECTION_PAGE = "pages/connection.py"
 
 
 def profile_store() -> ProfileStore:
-    return ProfileStore()
+    """Saved profiles, and the [profiles] and [storage] tables of the secrets file Streamlit
+    loaded (``st.secrets``, which honours its ``secrets.files`` option)."""
+    try:
+        secrets = st.secrets.to_dict()
+    except Exception:  # noqa: BLE001 - no file, or a file Streamlit cannot parse
+        secrets = {}
+    return ProfileStore(secrets=secrets)
 
 
 def _secrets() -> tuple[dict | None, str]:
@@ -176,9 +182,9 @@ def _gate_screen(plan: Deployment, person: Person | None) -> None:
 
 
 def _profile_credentials(store: ProfileStore, profile: Profile):
-    """The profile's credentials, the secret read from the keyring once per session."""
+    """The profile's credentials, the secret read from its store once per session."""
     secrets: dict = st.session_state.setdefault("conn_profile_secrets", {})
-    key = (profile.name, profile.secret_key)
+    key = (profile.name, profile.source, profile.secret_key)
     if key not in secrets:
         secrets[key] = store.credentials(profile)
     return secrets[key]
@@ -442,7 +448,7 @@ def render_sidebar() -> None:
     with st.sidebar:
         _render_who()
         try:
-            names = [p.name for p in profile_store().list()]
+            names = [p.name for p in profile_store().list(in_use=True)]
         except ZoomError as error:
             show_error(error)
             names = []

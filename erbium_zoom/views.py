@@ -238,6 +238,8 @@ def describe_status_update(result: StatusUpdateResult) -> str:
 CLIENT_COLUMNS = [
     "Profile",
     "Account ID",
+    "Source",
+    "Secret",
     "Status",
     "Scopes",
     "Missing scopes",
@@ -246,13 +248,35 @@ CLIENT_COLUMNS = [
 ]
 
 
-def clients_frame(profiles: Sequence, results: Mapping[str, CheckResult]) -> pd.DataFrame:
-    """One row per profile with its last check (blank until checked)."""
+SOURCE_LABELS = {"saved": "saved", "configuration": "from configuration"}
+SECRET_LABELS = {
+    "stored": "stored",
+    "unreadable": "⛔ secret unreadable",
+    "missing": "⚠️ secret missing",
+    "cannot be stored": "cannot be stored here",
+}
+
+
+def clients_frame(
+    profiles: Sequence,
+    results: Mapping[str, CheckResult],
+    secret_states: Mapping | None = None,
+) -> pd.DataFrame:
+    """One row per profile: where it comes from, its secret's state (``secret_states`` by
+    profile, from ProfileStore.secret_state) and its last check (blank until checked)."""
     rows = []
     for profile in profiles:
         result = results.get(profile.name)
         row = dict.fromkeys(CLIENT_COLUMNS, "")
-        row.update({"Profile": profile.name, "Account ID": profile.account_id})
+        state = (secret_states or {}).get(profile, "")
+        row.update(
+            {
+                "Profile": profile.name,
+                "Account ID": profile.account_id,
+                "Source": SOURCE_LABELS.get(profile.source, profile.source),
+                "Secret": SECRET_LABELS.get(state, state),
+            }
+        )
         if result is None:
             row["Status"] = "not checked yet"
         elif result.error is not None:

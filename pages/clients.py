@@ -1,4 +1,8 @@
-"""All clients: every saved profile checked at once, and the profiles themselves managed."""
+"""All clients: every profile checked at once, and the saved profiles managed.
+
+Profiles from configuration ([profiles."NAME"] in the secrets file) are listed and checked but
+not offered for editing or deleting (the core refuses that too).
+"""
 
 import streamlit as st
 
@@ -6,47 +10,65 @@ from erbium_zoom import ui
 from erbium_zoom.access import Action
 from erbium_zoom.check import check_profile
 from erbium_zoom.config import settings_from_env
-from erbium_zoom.errors import ZoomError
-from erbium_zoom.profiles import keyring_status
+from erbium_zoom.errors import NEW_KEY_COMMAND, ZoomError
+from erbium_zoom.profiles import SECRET_STORED
+from erbium_zoom.secret_store import KEYS_IN_FILE, SECRET_KEY_ENV
 from erbium_zoom.views import clients_frame
 
 ui.page_setup("All clients")
 store = ui.profile_store()
-status = keyring_status()
+storage = store.storage()
 
-if not status.secure:
+if storage.problem is not None:
+    ui.show_error(storage.problem)
+    st.caption(
+        "Profiles are still listed; no saved profile's Client Secret can be read or saved "
+        "until this is fixed."
+    )
+elif not storage.can_store:
     st.warning(
-        f"**Client Secrets cannot be stored safely on this machine**: {status.reason}. "
-        "Nothing is written in plain text instead. Other ways to give credentials: the "
+        f"**Client Secrets cannot be stored safely on this machine**: they would be kept "
+        f"{storage.where}. Nothing is written in plain text instead. To keep them, use a "
+        f"system keyring, or set `{SECRET_KEY_ENV}` (or {KEYS_IN_FILE}) to keep them in an "
+        f"encrypted file; `{NEW_KEY_COMMAND}` makes a key. Other ways to give credentials: the "
         "ZOOM_ACCOUNT_ID / ZOOM_CLIENT_ID / ZOOM_CLIENT_SECRET environment variables, "
         "`.streamlit/secrets.toml` (see secrets.toml.example), or entering them on the "
         "Connection page for this browser session only.",
         icon="🔐",
     )
+else:
+    st.caption(f"Client Secrets are kept {storage.where}.")
 
 try:
     profiles = store.list()
+    notices = store.notices()
 except ZoomError as error:
     ui.show_error(error)
     st.stop()
+for notice in notices:
+    st.warning(notice)
+secret_states = {profile: store.secret_state(profile) for profile in profiles}
+in_use = store.list(in_use=True)  # on a name used twice, the one from configuration
+saved = [p for p in profiles if not p.read_only]
 
 results: dict = st.session_state.setdefault("clients_results", {})
 
 
 def check_all() -> None:
     """Check each profile in turn; one failing does not stop the others."""
-    progress = st.progress(0.0, text=f"Checked 0 of {len(profiles)} clients")
-    for done, profile in enumerate(profiles, start=1):
+    progress = st.progress(0.0, text=f"Checked 0 of {len(in_use)} clients")
+    for done, profile in enumerate(in_use, start=1):
         results[profile.name] = check_profile(store, profile, settings_from_env(), with_plan=True)
-        progress.progress(done / len(profiles), text=f"Checked {done} of {len(profiles)} clients")
+        progress.progress(done / len(in_use), text=f"Checked {done} of {len(in_use)} clients")
     progress.empty()
 
 
 if profiles:
-    if st.button("Check all clients", type="primary", disabled=not status.secure):
+    checkable = any(state == SECRET_STORED for state in secret_states.values())
+    if st.button("Check all clients", type="primary", disabled=not checkable):
         check_all()
     st.dataframe(
-        clients_frame(profiles, results),
+        clients_frame(profiles, results, secret_states),
         hide_index=True,
         width="stretch",
     )
@@ -70,7 +92,7 @@ with add_tab, st.form("clients_add", clear_on_submit=True):
         "Hosts", placeholder="me", help="Host e-mails or user IDs, comma-separated."
     )
     note = st.text_area("Note", height=68)
-    if st.form_submit_button("Save profile", disabled=not status.secure):
+    if st.form_submit_button("Save profile", disabled=not storage.writable):
         try:
             profile, notes = store.save(name, account_id, client_id, secret, hosts=hosts, note=note)
         except ZoomError as error:
@@ -78,13 +100,22 @@ with add_tab, st.form("clients_add", clear_on_submit=True):
         else:
             for text in notes:
                 st.info(text, icon="✂️")
-            st.success(f"Saved {profile.name}; its Client Secret is in the system keyring.")
+            st.success(f"Saved {profile.name}; its Client Secret is kept {storage.where}.")
 
-if profiles:
-    names = [p.name for p in profiles]
+if len(saved) < len(profiles):
+    for tab in (edit_tab, delete_tab):
+        tab.caption(
+            "Profiles from configuration are changed in the secrets file that defines them "
+            '([profiles."NAME"] tables), not here.'
+        )
+if not saved:
+    edit_tab.info("No saved profiles to edit.")
+    delete_tab.info("No saved profiles to delete.")
+else:
+    names = [p.name for p in saved]
     with edit_tab:
         chosen = st.selectbox("Profile", names, key="clients_edit_pick")
-        current = next(p for p in profiles if p.name == chosen)
+        current = next(p for p in saved if p.name == chosen)
         with st.form("clients_edit"):
             new_name = st.text_input("Profile name", value=current.name)
             left, right = st.columns(2)
@@ -95,7 +126,7 @@ if profiles:
             )
             hosts = st.text_input("Hosts", value=", ".join(current.hosts))
             note = st.text_area("Note", value=current.note, height=68)
-            if st.form_submit_button("Save changes", disabled=not status.secure):
+            if st.form_submit_button("Save changes", disabled=not storage.writable):
                 try:
                     profile, notes = store.save(
                         new_name,
@@ -119,10 +150,12 @@ if profiles:
         )
         if st.button("Delete profile", disabled=not confirm):
             try:
-                store.delete(victim)
+                notes = store.delete(victim)
             except ZoomError as error:
                 ui.show_error(error)
             else:
+                for note in notes:
+                    st.warning(note)
                 results.pop(victim, None)
                 st.session_state.pop("conn_profile_secrets", None)
                 if st.session_state.get("conn_profile") == victim:

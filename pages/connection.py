@@ -8,7 +8,6 @@ from erbium_zoom.check import PLAN_MISSING, PLAN_OK, PLAN_SCOPE
 from erbium_zoom.config import FIELD_LABELS, clean_credentials
 from erbium_zoom.connection import SOURCE_SESSION
 from erbium_zoom.errors import ConfigError, ZoomError, user_message
-from erbium_zoom.profiles import keyring_status
 from erbium_zoom.scopes import GROUP_TITLES, GROUPS
 from erbium_zoom.views import checklist_rows, client_message, missing_scopes_text
 
@@ -176,21 +175,24 @@ live_check()
 
 if connection.source == SOURCE_SESSION and ui.may(Action.MANAGE_PROFILES):
     with st.expander("Save these credentials as a client profile"):
-        status = keyring_status()
-        if not status.secure:
+        store = ui.profile_store()
+        storage = store.storage()
+        if storage.problem is not None:
+            ui.show_error(storage.problem)
+        elif not storage.can_store:
             st.warning(
-                f"Client Secrets cannot be stored safely here: {status.reason}. Use the "
-                "ZOOM_* environment variables or .streamlit/secrets.toml instead, or keep "
-                "entering them for this session only."
+                f"Client Secrets cannot be stored safely here: they would be kept "
+                f"{storage.where}. Use the ZOOM_* environment variables or "
+                ".streamlit/secrets.toml instead, or keep entering them for this session only."
             )
         with st.form("connection_save_profile"):
             name = st.text_input("Profile name", placeholder="e.g. Acme Corp")
             hosts = st.text_input("Hosts", value=", ".join(connection.settings.hosts))
             note = st.text_area("Note", height=68)
-            if st.form_submit_button("Save profile", disabled=not status.secure):
+            if st.form_submit_button("Save profile", disabled=not storage.writable):
                 creds = connection.credentials
                 try:
-                    profile, _ = ui.profile_store().save(
+                    profile, _ = store.save(
                         name,
                         creds.account_id,
                         creds.client_id,

@@ -13,7 +13,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from erbium_zoom import auth, ratelimit, store
+from erbium_zoom import auth, ratelimit, secret_store, secrets_file, store
 from erbium_zoom.auth import TokenCache
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import Credentials, Settings
@@ -86,6 +86,18 @@ def isolated_profiles(tmp_path, monkeypatch):
     keyring.set_keyring(keyring.backends.fail.Keyring())
     yield tmp_path / "config"
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def isolated_secrets_file(tmp_path, monkeypatch):
+    """No key and no secrets file from the machine: the command line looks for Streamlit's
+    secrets files under temporary home and working folders (returned: home, cwd)."""
+    monkeypatch.delenv(secret_store.SECRET_KEY_ENV, raising=False)
+    monkeypatch.delenv(secrets_file.SECRETS_FILES_ENV, raising=False)
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    monkeypatch.setattr(secrets_file, "_home", lambda: home)
+    monkeypatch.setattr(secrets_file, "_cwd", lambda: cwd)
+    return home, cwd
 
 
 @pytest.fixture(autouse=True)

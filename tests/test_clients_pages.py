@@ -6,12 +6,19 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from erbium_zoom.profiles import ProfileStore
+from erbium_zoom.secret_store import FILE_NAME, SECRET_KEY_ENV, new_key
 from erbium_zoom.simulator import SimulatedZoom, serve
 from tests.multi_account import AccountRouter
 from tests.test_pages import APP, by_label, start, texts
 
 ALPHA = dict(account_id="acc-A", client_id="cid-A", client_secret="sec-A-canary")
 BETA = dict(account_id="acc-B", client_id="cid-B", client_secret="sec-B-canary")
+CANARY = "CANARY-page-51ad0c"
+
+
+def app_ids(app: dict) -> dict:
+    """Account ID and Client ID of an app, for a [profiles] table."""
+    return {key: app[key] for key in ("account_id", "client_id")}
 
 
 @pytest.fixture
@@ -44,9 +51,102 @@ def test_clients_page_without_keyring_says_so_and_offers_other_routes():
     assert not at.exception
     warning = texts(at, "warning")[0]
     assert "cannot be stored safely" in warning
-    for route in ("ZOOM_ACCOUNT_ID", "secrets.toml", "this browser session only"):
-        assert route in warning
+    routes = ("ZOOM_ACCOUNT_ID", "secrets.toml", "this browser session only")
+    ways_out = ("system keyring", SECRET_KEY_ENV, "[storage]", "profiles new-key")
+    for words in routes + ways_out:
+        assert words in warning
     assert by_label(at.button, "Save profile").disabled
+
+
+def clients_page(**secrets) -> AppTest:
+    """The All clients page, with these tables in the secrets file."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    for table, value in secrets.items():
+        at.secrets[table] = value
+    at.run()
+    return at.switch_page("pages/clients.py").run()
+
+
+def table_rows(at: AppTest) -> list[dict]:
+    return at.dataframe[0].value.to_dict("records")
+
+
+def test_clients_page_keeps_secrets_in_the_encrypted_file(monkeypatch, tmp_path):
+    monkeypatch.setenv(SECRET_KEY_ENV, new_key())
+    at = clients_page()
+    assert any("kept in the encrypted file" in text for text in texts(at, "caption"))
+    by_label(at.text_input, "Profile name").input("Gamma")
+    by_label(at.text_input, "Account ID").input("acc-C")
+    by_label(at.text_input, "Client ID").input("cid-C")
+    by_label(at.text_input, "Client Secret").input(CANARY)
+    by_label(at.button, "Save profile").click()
+    at.run()
+    assert any("encrypted file" in text for text in texts(at, "success"))
+    at.run()
+    [row] = table_rows(at)
+    assert (row["Profile"], row["Source"], row["Secret"]) == ("Gamma", "saved", "stored")
+    assert CANARY not in repr(at._tree)
+    assert not [f for f in tmp_path.rglob("*") if f.is_file() and CANARY.encode() in f.read_bytes()]
+
+
+def test_clients_page_with_a_wrong_key_lists_the_profile_as_unreadable(
+    monkeypatch, isolated_data_dir
+):
+    monkeypatch.setenv(SECRET_KEY_ENV, new_key())
+    ProfileStore().save("Gamma", "acc-C", "cid-C", CANARY)
+    encrypted = isolated_data_dir / FILE_NAME
+    before = encrypted.read_bytes()
+    monkeypatch.setenv(SECRET_KEY_ENV, new_key())
+    at = clients_page()
+    assert not at.exception
+    assert any(
+        SECRET_KEY_ENV in text and "cannot be decrypted" in text for text in texts(at, "error")
+    )
+    [row] = table_rows(at)
+    assert row["Profile"] == "Gamma" and row["Secret"] == "⛔ secret unreadable"
+    assert by_label(at.button, "Save profile").disabled
+    assert by_label(at.button, "Save changes").disabled
+    assert by_label(at.button, "Check all clients").disabled
+    assert encrypted.read_bytes() == before
+
+
+def test_configured_profiles_are_checked_but_not_offered_for_editing(two_accounts):
+    configured = {
+        "Configured alpha": {"client_secret": ALPHA["client_secret"], **app_ids(ALPHA)},
+        "Beta": {"client_secret": ALPHA["client_secret"], **app_ids(ALPHA)},  # same name
+    }
+    at = clients_page(profiles=configured)
+    assert not at.exception
+    assert any(
+        "both a saved profile and a profile from configuration" in t for t in texts(at, "warning")
+    )
+    rows = [(r["Profile"], r["Source"], r["Secret"]) for r in table_rows(at)]
+    assert rows == [
+        ("Alpha", "saved", "stored"),
+        ("Beta", "from configuration", "stored"),
+        ("Beta", "saved", "stored"),
+        ("Configured alpha", "from configuration", "stored"),
+    ]
+    assert at.selectbox(key="clients_edit_pick").options == ["Alpha", "Beta"]
+    assert at.selectbox(key="clients_delete_pick").options == ["Alpha", "Beta"]
+    assert any("changed in the secrets file" in text for text in texts(at, "caption"))
+    by_label(at.button, "Check all clients").click()
+    at.run()
+    status = {r["Profile"]: r["Status"] for r in table_rows(at)}
+    assert status["Configured alpha"] == "✅ connected"
+    assert status["Beta"] == "✅ connected"  # the Beta in use is the configured one
+    assert "canary" not in repr(at._tree)
+
+    sidebar = AppTest.from_file(APP, default_timeout=30)
+    sidebar.secrets["profiles"] = configured
+    sidebar.session_state["demo_scenario"] = "full"
+    sidebar.session_state["conn_profile"] = "Configured alpha"
+    picker = sidebar.run().selectbox(key="conn_profile")
+    assert picker.options == ["(none)", "Alpha", "Beta", "Configured alpha"]  # one Beta
+    assert any("Configured alpha" in text for text in texts(sidebar, "caption"))
+    assert {m.label: m.value for m in sidebar.metric}["Report"] == "2/2"  # Alpha's account
+    sidebar.selectbox(key="conn_profile").set_value("Beta").run()
+    assert {m.label: m.value for m in sidebar.metric}["Report"] == "2/2"  # not saved Beta's 0/2
 
 
 def test_add_profile_then_check_all_clients(two_accounts):
@@ -113,3 +213,32 @@ def test_secrets_toml_is_used_and_named_when_nothing_else_is_set(two_accounts):
     assert not at.exception
     assert any("secrets.toml" in text for text in texts(at, "caption"))
     assert {m.label: m.value for m in at.metric}["Webinar"] == "7/7"
+
+
+@pytest.mark.parametrize("with_key", [True, False], ids=["encrypted-file", "no-store"])
+def test_connection_page_saves_entered_credentials_where_secrets_are_kept(monkeypatch, with_key):
+    sim = SimulatedZoom("full", **ALPHA)
+    if with_key:
+        monkeypatch.setenv(SECRET_KEY_ENV, new_key())
+    with serve(sim) as server:
+        monkeypatch.setenv("ERBIUM_ZOOM_OAUTH_URL", server.oauth_url)
+        monkeypatch.setenv("ERBIUM_ZOOM_API_URL", server.api_url)
+        at = start()
+        for label, field in (("Account ID", "account_id"), ("Client ID", "client_id")):
+            by_label(at.text_input, label).input(ALPHA[field])
+        by_label(at.text_input, "Client Secret").input(ALPHA["client_secret"])
+        by_label(at.button, "Check connection").click()
+        at.run()
+        by_label(at.text_input, "Profile name").input("Alpha")
+        save = by_label(at.button, "Save profile")
+        if not with_key:
+            assert save.disabled
+            assert any("cannot be stored safely" in text for text in texts(at, "warning"))
+            return
+        save.click()
+        at.run()
+    assert not at.exception
+    assert any("Saved Alpha" in text for text in texts(at, "success"))
+    store = ProfileStore()
+    assert store.storage().kind == "encrypted file"
+    assert store.credentials(store.get("Alpha")).client_secret == ALPHA["client_secret"]

@@ -1,0 +1,225 @@
+"""``python -m erbium_zoom profiles …``: set up client profiles without a browser.
+
+``list [--json]``, ``add NAME --account-id … --client-id … [--hosts …] [--note …] [--replace]``
+(the Client Secret from standard input only: a prompt without echo in a terminal, else one line),
+``remove NAME``, ``rotate-key`` and ``new-key``. The storage rules are the page's: the same
+:class:`ProfileStore`. Exit codes as for ``check``: 0 done, 1 done but something needs attention,
+2 refused or impossible. Errors are sentences on stderr, never a traceback, never the secret.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Mapping
+from typing import TextIO
+
+from erbium_zoom.errors import ConfigError, ReadOnlyProfile, error_summary
+from erbium_zoom.profiles import SECRET_STORED, ProfileStore, StorageStatus, validate_name
+from erbium_zoom.secret_store import KIND_KEYRING, SECRET_KEY_ENV, new_key
+from erbium_zoom.secrets_file import load_secrets
+
+EXIT_DONE = 0
+EXIT_ATTENTION = 1
+EXIT_REFUSED = 2
+
+LIST_COLUMNS = ("name", "account_id", "client_id", "hosts", "source", "secret", "note")
+LIST_HEADINGS = ("NAME", "ACCOUNT ID", "CLIENT ID", "HOSTS", "SOURCE", "SECRET", "NOTE")
+
+
+def add_secrets_file_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--secrets-file",
+        metavar="PATH",
+        help='the secrets file to read ([profiles."NAME"] tables, [storage] secret_keys) '
+        "instead of Streamlit's (.streamlit/secrets.toml or its secrets.files option)",
+    )
+
+
+def add_profiles_parser(commands) -> None:
+    """The ``profiles`` command and its sub-commands, on the main parser's sub-parsers."""
+    profiles = commands.add_parser(
+        "profiles",
+        help="list, add and remove client profiles; rotate the secrets file's key",
+        description="Exit 0: done; 1: done, something needs attention; 2: refused or cannot.",
+    )
+    actions = profiles.add_subparsers(dest="action", required=True)
+
+    listing = actions.add_parser("list", help="every profile and the state of its secret")
+    listing.add_argument("--json", action="store_true", help="print one JSON object")
+    add_secrets_file_option(listing)
+
+    add = actions.add_parser(
+        "add",
+        help="save a profile; the Client Secret is read from standard input",
+        description="The Client Secret is read from standard input (asked for without echo "
+        "in a terminal), never from an argument.",
+    )
+    add.add_argument("name", metavar="NAME")
+    add.add_argument("--account-id", required=True)
+    add.add_argument("--client-id", required=True)
+    add.add_argument("--hosts", default="", help="host e-mails or user IDs, comma-separated")
+    add.add_argument("--note", default="")
+    add.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace a saved profile of that name (an empty secret keeps the stored one)",
+    )
+    add_secrets_file_option(add)
+
+    remove = actions.add_parser("remove", help="delete a saved profile and its secret")
+    remove.add_argument("name", metavar="NAME")
+    add_secrets_file_option(remove)
+
+    rotate = actions.add_parser(
+        "rotate-key", help="re-encrypt the encrypted secrets file with the newest key"
+    )
+    add_secrets_file_option(rotate)
+
+    actions.add_parser("new-key", help="print a new key for ERBIUM_ZOOM_SECRET_KEY")
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _storage_line(storage: StorageStatus) -> str:
+    return f"Client Secrets are kept {storage.where}."
+
+
+def _table(rows: list[dict]) -> str:
+    cells = [LIST_HEADINGS] + [
+        tuple(", ".join(r[c]) if c == "hosts" else str(r[c]) for c in LIST_COLUMNS) for r in rows
+    ]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(LIST_COLUMNS))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in cells
+    )
+
+
+def run_list(store: ProfileStore, as_json: bool) -> int:
+    storage = store.storage()
+    profiles = store.list()
+    notices = store.notices()
+    rows = [{**p.to_dict(), "source": p.source, "secret": store.secret_state(p)} for p in profiles]
+    if as_json:
+        storage_json = {
+            "kind": storage.kind,
+            "where": storage.where,
+            "can_store": storage.can_store,
+            "problem": error_summary(storage.problem) if storage.problem else None,
+        }
+        print(json.dumps({"storage": storage_json, "profiles": rows, "notices": notices}, indent=2))
+    else:
+        print(_storage_line(storage))
+        print(_table(rows) if rows else "No profiles yet.")
+    if storage.problem is not None:
+        _say(f"warning: {storage.problem}")
+    for notice in notices:
+        _say(f"warning: {notice}")
+    attention = storage.problem or notices or any(r["secret"] != SECRET_STORED for r in rows)
+    return EXIT_ATTENTION if attention else EXIT_DONE
+
+
+def _read_secret(stdin: TextIO, name: str, replacing: bool) -> str:
+    """The Client Secret: asked for without echo in a terminal, else one line of stdin."""
+    keep = " (empty keeps the stored one)" if replacing else ""
+    if stdin.isatty():
+        try:
+            return getpass.getpass(f"Client Secret for {name}{keep}: ")
+        except EOFError:  # Ctrl+D at the prompt
+            return ""
+    return stdin.readline().rstrip("\r\n")
+
+
+def run_add(store: ProfileStore, args: argparse.Namespace, stdin: TextIO) -> int:
+    name = validate_name(args.name)
+    existing = store.get(name)
+    if existing is not None and existing.read_only:
+        raise ReadOnlyProfile(
+            f"{name!r} is a profile from configuration (the secrets file), so a saved "
+            "profile cannot take its name."
+        )
+    replacing = existing is not None and args.replace
+    if existing is not None and not args.replace:
+        raise ConfigError(
+            f"A profile named {name!r} exists already.",
+            field="name",
+            advice="Add --replace to replace it, or choose another name.",
+        )
+    storage = store.require_writable()  # before asking for the secret, not after
+    secret = _read_secret(stdin, name, replacing)
+    if not secret and not replacing:
+        raise ConfigError(
+            "No Client Secret came on standard input.",
+            field="client_secret",
+            advice="Run the command in a terminal to be asked for it, or give it as one line "
+            "on standard input (for example `... profiles add NAME ... < secret.txt`); it is "
+            "never taken from an argument.",
+        )
+    profile, warnings = store.save(
+        name,
+        args.account_id,
+        args.client_id,
+        secret or None,
+        hosts=args.hosts,
+        note=args.note,
+        replacing=name if replacing else None,
+    )
+    for warning in warnings:
+        _say(f"note: {warning}")
+    print(f"Saved profile {profile.name!r}; its Client Secret is kept {storage.where}.")
+    return EXIT_DONE
+
+
+def run_remove(store: ProfileStore, name: str) -> int:
+    notes = store.delete(name)
+    for note in notes:
+        _say(f"warning: {note}")
+    print(f"Removed the saved profile {name!r}.")
+    return EXIT_ATTENTION if notes else EXIT_DONE
+
+
+def run_rotate(store: ProfileStore) -> int:
+    storage = store.storage()
+    count = store.rotate_key()
+    if storage.kind == KIND_KEYRING:
+        _say(f"note: {_storage_line(storage)} The encrypted file is not used while it is there.")
+    if count == 0:
+        print("No Client Secret is in the encrypted secrets file: nothing to re-encrypt.")
+    else:
+        print(
+            f"Re-encrypted {count} Client Secret(s) with the newest key. The keys after the "
+            "first can now be removed from the setting."
+        )
+    return EXIT_DONE
+
+
+def run_new_key() -> int:
+    print(new_key())
+    _say(
+        f"A new key. Put it first in {SECRET_KEY_ENV} (or in secret_keys of the secrets file's "
+        "[storage] table), keep the older keys after it, comma-separated, then run "
+        "`python -m erbium_zoom profiles rotate-key`. Keep it secret: it opens every stored "
+        "Client Secret."
+    )
+    return EXIT_DONE
+
+
+def run_profiles(
+    args: argparse.Namespace, environ: Mapping[str, str] | None, stdin: TextIO | None
+) -> int:
+    """One ``profiles`` action; ZoomErrors propagate to the caller, which words them."""
+    if args.action == "new-key":
+        return run_new_key()
+    store = ProfileStore(secrets=load_secrets(args.secrets_file, environ), environ=environ)
+    if args.action == "list":
+        return run_list(store, args.json)
+    if args.action == "add":
+        return run_add(store, args, stdin or sys.stdin)
+    if args.action == "remove":
+        return run_remove(store, args.name)
+    return run_rotate(store)
