@@ -10,11 +10,12 @@ No streamlit.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
-from erbium_zoom.access import Action, Person
+from erbium_zoom import store
+from erbium_zoom.access import LOCAL_PERSON, Action, Person
 from erbium_zoom.activity import OUTCOME_UNKNOWN, ActivityLog
 from erbium_zoom.errors import (
     AccessDenied,
@@ -100,3 +101,9 @@ class Guard:
                 outcome.message,
                 registrant_ids=outcome.registrant_ids,
             )
+
+
+def local_guard(environ: Mapping[str, str] | None = None) -> Guard:
+    """The command line's guard: the local user (whoever has the server's shell has every
+    right), with changes on the same activity record as the dashboard's."""
+    return Guard(LOCAL_PERSON, ActivityLog(store.default_path(environ)), "", "")

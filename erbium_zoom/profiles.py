@@ -20,12 +20,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_config_path
 
+from erbium_zoom.access import Action
 from erbium_zoom.config import DEFAULT_HOSTS, Credentials, clean_credentials, parse_hosts
 from erbium_zoom.errors import (
     NEW_KEY_COMMAND,
@@ -34,6 +36,7 @@ from erbium_zoom.errors import (
     SecretStoreError,
     ZoomError,
 )
+from erbium_zoom.models import ChangeOutcome
 from erbium_zoom.secret_store import (
     KEYRING_SERVICE,
     SECRET_KEY_ENV,
@@ -47,6 +50,9 @@ from erbium_zoom.secret_store import (
     secrets_file_path,
     write_owner_only,
 )
+
+if TYPE_CHECKING:
+    from erbium_zoom.guard import Guard
 
 __all__ = [
     "KEYRING_SERVICE",
@@ -145,6 +151,9 @@ class ProfileStore:
     secrets: Mapping[str, Any] | None = field(default=None, repr=False)
     environ: Mapping[str, str] | None = field(default=None, repr=False)
     data_dir: Path | None = None
+    # Who is asking: secrets are read only with the right to read, changes are admin-only and
+    # on the activity record. None: no check and no record (tests of the storage rules).
+    guard: Guard | None = field(default=None, repr=False, compare=False)
 
     # ---- where secrets are kept ---------------------------------------------------------
 
@@ -184,6 +193,10 @@ class ProfileStore:
         Raises SecretKeyError / ConfigError when no usable key is set, SecretFileUnreadable when
         no key in the list opens the file (which is then left as it is).
         """
+        with self._recorded("rotate key", "", ""):
+            return self._rotate_key()
+
+    def _rotate_key(self) -> int:
         keys = secret_keys(self.secrets or {}, self._environ())
         if keys is None:
             raise ConfigError(
@@ -311,6 +324,14 @@ class ProfileStore:
             f"file), so it cannot be {doing} here."
         )
 
+    def _recorded(self, action: str, name: str, account_id: str):
+        """The guard's admin-only check and activity record around one profile change."""
+        if self.guard is None:
+            return nullcontext(ChangeOutcome())
+        return self.guard.recorded(
+            Action.MANAGE_PROFILES, action, client=name, account_id=(account_id or "").strip()
+        )
+
     def save(
         self,
         name: str,
@@ -328,6 +349,18 @@ class ProfileStore:
         ``client_secret`` None keeps the stored secret (only when editing the same app).
         Returns the profile and warnings (trimmed whitespace).
         """
+        cleaned = " ".join((name or "").split())
+        if replacing is None:
+            action = "add profile"
+        else:
+            action = "edit profile" if cleaned == replacing else "rename profile"
+        with self._recorded(action, cleaned or (replacing or ""), account_id) as outcome:
+            saved = self._save(name, account_id, client_id, client_secret, hosts, note, replacing)
+            if action == "rename profile":
+                outcome.message = f"renamed from {replacing}"
+        return saved
+
+    def _save(self, name, account_id, client_id, client_secret, hosts, note, replacing):
         name = validate_name(name)
         profiles = self._saved()
         configured = {p.name for p in self._configured()[0]}
@@ -373,6 +406,11 @@ class ProfileStore:
 
         Returns notes: a secret that could not be removed (the store cannot be read) is said.
         """
+        known = next((p for p in self.list() if p.name == name), None)
+        with self._recorded("delete profile", name, known.account_id if known else ""):
+            return self._delete(name)
+
+    def _delete(self, name: str) -> list[str]:
         profiles = self._saved()
         victim = next((p for p in profiles if p.name == name), None)
         if victim is None:
@@ -406,6 +444,8 @@ class ProfileStore:
 
     def secret(self, profile: Profile) -> str:
         """The profile's Client Secret: from the secrets file, or from the secret backend."""
+        if self.guard is not None:
+            self.guard.read()
         if profile.read_only:
             return self._configured_secret(profile)
         value = self.secret_backend().get(profile.secret_key)

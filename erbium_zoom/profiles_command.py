@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from erbium_zoom.errors import ConfigError, ReadOnlyProfile, error_summary
+from erbium_zoom.guard import local_guard
 from erbium_zoom.profiles import SECRET_STORED, ProfileStore, StorageStatus, validate_name
 from erbium_zoom.secret_store import KIND_KEYRING, SECRET_KEY_ENV, new_key
 from erbium_zoom.secrets_file import load_secrets
@@ -215,7 +216,11 @@ def run_profiles(
     """One ``profiles`` action; ZoomErrors propagate to the caller, which words them."""
     if args.action == "new-key":
         return run_new_key()
-    store = ProfileStore(secrets=load_secrets(args.secrets_file, environ), environ=environ)
+    store = ProfileStore(
+        secrets=load_secrets(args.secrets_file, environ),
+        environ=environ,
+        guard=local_guard(environ),
+    )
     if args.action == "list":
         return run_list(store, args.json)
     if args.action == "add":

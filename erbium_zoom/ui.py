@@ -50,6 +50,7 @@ from erbium_zoom.errors import (
     ZoomError,
     user_message,
 )
+from erbium_zoom.guard import Guard
 from erbium_zoom.parallel import MAX_WORKERS
 from erbium_zoom.profiles import Profile, ProfileStore
 from erbium_zoom.ratelimit import PLANS, Plan, RateLimiter
@@ -69,11 +70,9 @@ CONNECTION_PAGE = "pages/connection.py"
 def profile_store() -> ProfileStore:
     """Saved profiles, and the [profiles] and [storage] tables of the secrets file Streamlit
     loaded (``st.secrets``, which honours its ``secrets.files`` option)."""
-    try:
-        secrets = st.secrets.to_dict()
-    except Exception:  # noqa: BLE001 - no file, or a file Streamlit cannot parse
-        secrets = {}
-    return ProfileStore(secrets=secrets)
+    secrets, _ = _secrets()  # a file that cannot be parsed is refused by the gate
+    guard = Guard(session_person(), activity_log(), "", "")
+    return ProfileStore(secrets=secrets or {}, guard=guard)
 
 
 def _secrets() -> tuple[dict | None, str]:

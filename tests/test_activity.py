@@ -244,3 +244,61 @@ def test_the_file_is_owner_only_and_survives_a_damaged_cache_reset(log, isolated
     main_kept = next(p for p in kept if not p.name.endswith(("-wal", "-shm")))
     with sqlite3.connect(main_kept) as db:
         assert db.execute("SELECT who FROM activity").fetchall() == [(EDITOR.who,)]
+
+
+# ---- profile changes -------------------------------------------------------------------------
+
+
+def test_profile_changes_are_admin_only_in_the_core_and_on_record(log, tmp_path, monkeypatch):
+    from erbium_zoom.profiles import ProfileStore
+    from erbium_zoom.secret_store import SECRET_KEY_ENV, new_key
+
+    monkeypatch.setenv(SECRET_KEY_ENV, new_key())
+    canary = "CANARY-profile-secret-1b2c"
+
+    def store_for(person):
+        return ProfileStore(guard=Guard(person, log, "", ""))
+
+    store_for(ADMIN).save("Acme Corp", "acc-1", "cid-1", canary)
+    store_for(ADMIN).save("Acme Inc", "acc-1", "cid-1", None, replacing="Acme Corp")
+    for person in (EDITOR, VIEWER):
+        with pytest.raises(AccessDenied, match="add, edit, rename or delete client profiles"):
+            store_for(person).save("Globex", "acc-2", "cid-2", "another-secret")
+        with pytest.raises(AccessDenied):
+            store_for(person).delete("Acme Inc")
+    assert [p.name for p in store_for(VIEWER).list()] == ["Acme Inc"]  # reading is fine
+    assert store_for(VIEWER).secret(store_for(VIEWER).get("Acme Inc")) == canary
+    with pytest.raises(AccessDenied):
+        store_for(STRANGER).secret(store_for(ADMIN).get("Acme Inc"))
+    store_for(ADMIN).delete("Acme Inc")
+    done = [(e.who, e.action, e.client, e.account_id, e.status) for e in log.entries(ADMIN)]
+    assert done == [  # newest first
+        (ADMIN.who, "delete profile", "Acme Inc", "acc-1", "done"),
+        (STRANGER.who, "read", "", "", REFUSED),
+        (VIEWER.who, "delete profile", "Acme Inc", "acc-1", REFUSED),
+        (VIEWER.who, "add profile", "Globex", "acc-2", REFUSED),
+        (EDITOR.who, "delete profile", "Acme Inc", "acc-1", REFUSED),
+        (EDITOR.who, "add profile", "Globex", "acc-2", REFUSED),
+        (ADMIN.who, "rename profile", "Acme Inc", "acc-1", "done"),
+        (ADMIN.who, "add profile", "Acme Corp", "acc-1", "done"),
+    ]
+    assert log.entries(ADMIN)[-2].message == "renamed from Acme Corp"
+    raw = b"".join(p.read_bytes() for p in Path(log.path).parent.iterdir() if p.is_file())
+    assert canary.encode() not in raw and b"another-secret" not in raw
+
+
+def test_the_profiles_command_records_its_changes_as_the_local_user(capsys, monkeypatch):
+    import io
+
+    from erbium_zoom.__main__ import main
+    from erbium_zoom.secret_store import SECRET_KEY_ENV, new_key
+
+    monkeypatch.setenv(SECRET_KEY_ENV, new_key())
+    add = ["profiles", "add", "Acme", "--account-id", "acc-1", "--client-id", "cid-1"]
+    assert main(add, stdin=io.StringIO("CANARY-cli-record\n")) == 0
+    assert main(["profiles", "remove", "Acme"]) == 0
+    entries = ActivityLog().entries(LOCAL_PERSON)
+    assert [(e.who, e.action, e.client, e.status) for e in entries] == [
+        ("local user", "delete profile", "Acme", "done"),
+        ("local user", "add profile", "Acme", "done"),
+    ]
