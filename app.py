@@ -11,17 +11,25 @@ from erbium_zoom import ui
 
 st.set_page_config(page_title="erbium-zoom", page_icon="📡", layout="wide")
 
-if ui.gate() is None:  # the sign-in button, a refusal or "not allowed" was shown, nothing else
+# (script, title, icon, url_path); the first is the default page.
+PAGES = [
+    ("pages/connection.py", "Connection", "🔑", ""),
+    ("pages/events.py", "Events", "📅", "events"),
+    ("pages/registrants.py", "Registrants", "🧑‍🤝‍🧑", "registrants"),
+    ("pages/attendance.py", "Attendance", "📊", "attendance"),
+    ("pages/clients.py", "All clients", "🗂️", "clients"),
+    ("pages/activity.py", "Activity", "📜", "activity"),
+]
+
+# Before sign-in, or when refused, every path shows only the sign-in button or the refusal.
+if ui.gate([path for *_, path in PAGES]) is None:
     st.stop()
 
-pages = [
-    st.Page("pages/connection.py", title="Connection", icon="🔑", default=True),
-    st.Page("pages/events.py", title="Events", icon="📅", url_path="events"),
-    st.Page("pages/registrants.py", title="Registrants", icon="🧑‍🤝‍🧑", url_path="registrants"),
-    st.Page("pages/attendance.py", title="Attendance", icon="📊", url_path="attendance"),
-    st.Page("pages/clients.py", title="All clients", icon="🗂️", url_path="clients"),
-    st.Page("pages/activity.py", title="Activity", icon="📜", url_path="activity"),
-]
-navigation = st.navigation(pages)
+navigation = st.navigation(
+    [
+        st.Page(script, title=title, icon=icon, url_path=path or None, default=not path)
+        for script, title, icon, path in PAGES
+    ]
+)
 ui.render_sidebar()
 navigation.run()

@@ -140,9 +140,12 @@ def activity_log() -> ActivityLog:
     return ActivityLog()
 
 
-def gate() -> Person | None:
+def gate(url_paths: Sequence[str] = ()) -> Person | None:
     """The person when they may use the dashboard; otherwise None, after showing only the
-    sign-in button, the refusal or "not allowed" (no sidebar, no client or demo data)."""
+    sign-in button, the refusal or "not allowed" (no sidebar, no client or demo data).
+
+    ``url_paths``: the pages' paths, which show the same screen (a deep link then gets it
+    without Streamlit's "page not found")."""
     plan = deployment()
     person = None
     if plan.mode not in (Mode.EXPOSED, Mode.MISCONFIGURED):
@@ -153,7 +156,9 @@ def gate() -> Person | None:
     def welcome() -> None:
         _gate_screen(plan, person)
 
-    st.navigation([st.Page(welcome, title="erbium-zoom", default=True)], position="hidden").run()
+    screens = [st.Page(welcome, title="erbium-zoom", default=True)]
+    screens += [st.Page(welcome, title="erbium-zoom", url_path=path) for path in url_paths if path]
+    st.navigation(screens, position="hidden").run()
     return None
 
 
