@@ -13,6 +13,7 @@ st.set_page_config(page_title="erbium-zoom", page_icon="📡", layout="wide")
 pages = [
     st.Page("pages/connection.py", title="Connection", icon="🔑", default=True),
     st.Page("pages/events.py", title="Events", icon="📅", url_path="events"),
+    st.Page("pages/pace.py", title="Registration pace", icon="📈", url_path="pace"),
     st.Page("pages/registrants.py", title="Registrants", icon="🧑‍🤝‍🧑", url_path="registrants"),
     st.Page("pages/attendance.py", title="Attendance", icon="📊", url_path="attendance"),
     st.Page("pages/clients.py", title="All clients", icon="🗂️", url_path="clients"),
