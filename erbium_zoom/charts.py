@@ -242,15 +242,13 @@ def describe_registrants_vs_attendees(summary: pd.DataFrame) -> str:
 
 
 def describe_attendance_rate(summary: pd.DataFrame, tz: str = "UTC") -> str:
-    """Each rate in start order, with the start in ``tz``."""
+    """Each rate in start order (the events' labels carry their start)."""
     rated = _rated(summary)
     if rated.empty:
         return "No event has an attendance rate: it needs approved registrants and a start."
     parts = [
-        f"{event} ({start:%d %b %Y}): {float(rate):.1f} %"
-        for event, start, rate in zip(
-            rated["Event"], rated["Start"], rated["Attendance rate (%)"], strict=True
-        )
+        f"{event}: {float(rate):.1f} %"
+        for event, rate in zip(rated["Event"], rated["Attendance rate (%)"], strict=True)
     ]
     return f"Attendance rate by event start ({zone(tz).key}): " + "; ".join(parts) + "."
 
@@ -305,7 +303,8 @@ def pace_figure(curve: PaceCurve, comparisons: Sequence[PaceCurve], tz: str = "U
             x=curve.days_to_go,
             line={"color": GRID.replace("0.25", "0.8"), "dash": "dot", "width": 1},
             annotation_text="today",
-            annotation_position="top",
+            annotation_position="top right",
+            annotation_yanchor="top",  # inside the plot, clear of the legend above it
         )
     figure.update_xaxes(autorange="reversed")
     figure.update_yaxes(rangemode="tozero")

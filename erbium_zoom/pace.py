@@ -154,5 +154,5 @@ def pace_summary(curve: PaceCurve, comparisons: Sequence[PaceCurve], tz: str | N
     )
     if comparisons:
         others = ", ".join(f"{other.label} ({other.total:,})" for other in comparisons)
-        text += f" Dashed lines: {others}, each aligned by days before its own start."
+        text += f" Dashed and dotted lines: {others}, each aligned by days before its own start."
     return text

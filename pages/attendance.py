@@ -266,7 +266,6 @@ def show_funnel(n: int, label: str, result, analysis: reports.EventAnalysis) -> 
         scheduled_minutes=ref.duration if ref.start is not None else None,
         stay_percent=stay_percent,
     )
-    st.markdown("**Funnel**")
     ui.show_chart(
         charts.funnel_figure(steps), funnel.funnel_sentence(steps), f"attendance_funnel_{n}"
     )
