@@ -341,7 +341,7 @@ def show_event(n: int, result: attendance.AttendanceResult, label: str) -> repor
         right,
     )
     if result.registrants is not None:
-        funnels.append(show_funnel(n, result.ref.topic or label, result, analysis))
+        funnels.append(show_funnel(n, label, result, analysis))  # label: unique per event
     sheets.append(
         workbook.EventSheets(
             result.ref.topic or label,

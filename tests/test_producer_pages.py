@@ -153,7 +153,9 @@ def test_funnel_for_three_past_events_matches_a_brute_force_count():
     choose(at, *(f"{e['kind']}:{e['uuid']}" for e in events))
     load(at)
     table = next(d.value for d in at.dataframe if "Stayed (% of attended)" in d.value.columns)
-    assert list(table["Event"]) == [e["topic"] for e in events] + ["All events"]
+    assert len(table) == 4 and table["Event"].iloc[-1] == "All events"
+    for label, event in zip(table["Event"], events, strict=False):
+        assert event["topic"] in label
     expected = [brute_force_funnel(sim, e) for e in events]
     for (_, row), numbers in zip(table.iterrows(), expected, strict=False):
         assert (row["Registered"], row["Approved"], row["Attended"], row["Stayed"]) == numbers
