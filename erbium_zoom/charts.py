@@ -19,7 +19,7 @@ from datetime import datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from erbium_zoom.funnel import Funnel, share
+from erbium_zoom.funnel import Funnel, percent_text, share
 from erbium_zoom.pace import PaceCurve
 from erbium_zoom.views import zone
 
@@ -44,6 +44,8 @@ TEMPLATE = go.layout.Template(
 # layout, and a legend it places itself lands on the title.
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"}
 MARGIN = {"l": 10, "r": 10, "t": 90, "b": 10}
+LEGEND_ROW_CHARACTERS = 110  # about what one legend row holds on a full-width chart
+LEGEND_ROW_PIXELS = 22
 LABEL_WIDTH = 22  # characters per line of an event name under a bar
 
 
@@ -59,6 +61,14 @@ def _figure(title: str, x_title: str, y_title: str) -> go.Figure:
         showlegend=False,
     )
     return figure
+
+
+def _room_for_legend(figure: go.Figure) -> None:
+    """A taller top margin when long names wrap the legend onto more rows (it grows upwards,
+    towards the title)."""
+    characters = sum(len(trace.name or "") + 6 for trace in figure.data)  # + the symbol
+    rows = max(1, -(-characters // LEGEND_ROW_CHARACTERS))
+    figure.update_layout(margin={**MARGIN, "t": MARGIN["t"] + (rows - 1) * LEGEND_ROW_PIXELS})
 
 
 def _whole_numbers(figure: go.Figure, largest: float) -> None:
@@ -309,6 +319,7 @@ def pace_figure(curve: PaceCurve, comparisons: Sequence[PaceCurve], tz: str = "U
     figure.update_xaxes(autorange="reversed")
     figure.update_yaxes(rangemode="tozero")
     figure.update_layout(showlegend=True, hovermode="closest")
+    _room_for_legend(figure)
     return figure
 
 
@@ -334,11 +345,18 @@ def funnel_figure(funnel: Funnel) -> go.Figure:
         go.Funnel(
             y=[label for label, _ in known],
             x=[n for _, n in known],
-            textinfo="value+percent previous",
+            text=[
+                f"{n:,} people"
+                + ("" if i == 0 else f"<br>{percent_text(n, known[i - 1][1])} of the step before")
+                for i, (_, n) in enumerate(known)
+            ],
+            textinfo="text",
             marker={"color": [PALETTE[0], PALETTE[3], PALETTE[1], PALETTE[2]][: len(known)]},
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )
+    # The bars are centred, so ticks would read ±; the axis keeps its title (the unit) only.
+    figure.update_xaxes(visible=True, showticklabels=False, showgrid=False, zeroline=False)
     return figure
 
 
@@ -360,6 +378,7 @@ def funnel_comparison_figure(funnels: Sequence[Funnel]) -> go.Figure:
         )
     figure.update_yaxes(rangemode="tozero", ticksuffix=" %")
     figure.update_layout(barmode="group", showlegend=True, hovermode="closest")
+    _room_for_legend(figure)
     return figure
 
 

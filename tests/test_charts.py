@@ -216,6 +216,13 @@ def test_funnel_figure_draws_the_known_steps_with_their_labels():
         "Attended (≥ 5 min)",
         "Stayed (≥ 50 % of length)",
     ]
+    assert list(trace.text) == [
+        "7 people",
+        "5 people<br>71.4 % of the step before",
+        "3 people<br>60.0 % of the step before",
+        "2 people<br>66.7 % of the step before",
+    ]
+    assert figure.layout.xaxis.visible and not figure.layout.xaxis.showticklabels
     unknown = charts.funnel_figure(Funnel("Open", 7, 5, 3, None, 0, 5, 50, None))
     assert list(unknown.data[0].x) == [7, 5, 3]
 
@@ -231,6 +238,10 @@ def test_funnel_comparison_shows_shares_of_registered_per_event():
     a, b = figure.data
     assert list(a.y) == [100.0, 75.0, 50.0, 25.0]
     assert list(b.y)[:3] == [100.0, 100.0, 50.0] and b.y[3] is None
+    assert figure.layout.margin.t == charts.MARGIN["t"]  # two short names: one legend row
+    long_names = [Funnel(f"Webinar: a rather long event name number {n}", 8, 6, 4, 2, 0, 1, 50,
+                         60) for n in range(5)]  # fmt: skip
+    assert charts.funnel_comparison_figure(long_names).layout.margin.t > charts.MARGIN["t"]
     assert charts.describe_funnel_comparison(funnels) == (
         "Share of each event's registrants who were registered, approved, attended, and stayed "
         "at least 50 % of the scheduled length: A: 100.0 %, 75.0 %, 50.0 %, 25.0 %; "
