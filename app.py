@@ -15,6 +15,7 @@ st.set_page_config(page_title="erbium-zoom", page_icon="📡", layout="wide")
 PAGES = [
     ("pages/connection.py", "Connection", "🔑", ""),
     ("pages/events.py", "Events", "📅", "events"),
+    ("pages/pace.py", "Registration pace", "📈", "pace"),
     ("pages/registrants.py", "Registrants", "🧑‍🤝‍🧑", "registrants"),
     ("pages/attendance.py", "Attendance", "📊", "attendance"),
     ("pages/clients.py", "All clients", "🗂️", "clients"),

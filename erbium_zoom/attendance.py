@@ -348,11 +348,17 @@ def _registrant_lists(
             status: tuple(o.value) for status, o in zip(REGISTRANT_STATUSES, outcomes, strict=True)
         }
         return lists, True if registration is None else registration, None
-    if isinstance(error, ApiError) and error.code == 3000:
-        return None, False, None  # "Cannot access meeting info" / registration not required
+    if registration_off(error):
+        return None, False, None
     if isinstance(error, ZoomError):
         return None, registration, error
     raise error
+
+
+def registration_off(error: BaseException) -> bool:
+    """Whether a registrant-list error means the event takes no registrations (code 3000:
+    "Cannot access meeting info" / "does not have registration as required")."""
+    return isinstance(error, ApiError) and error.code == 3000
 
 
 def is_final(result: AttendanceResult, now: datetime) -> bool:

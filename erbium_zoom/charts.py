@@ -1,19 +1,26 @@
-"""Attendance charts: pure plotly, frames from :mod:`erbium_zoom.reports` in, figures out.
+"""Charts: pure plotly, frames from :mod:`erbium_zoom.reports`, :mod:`~erbium_zoom.pace` and
+:mod:`~erbium_zoom.funnel` in, figures and words out.
 
-No I/O, no streamlit. Every figure has a title and labelled axes, and reads on a light and a dark
-background: the backgrounds are transparent, grid lines are half-transparent grey, and the
-trace colours are mid-luminance (at least 3:1 contrast against both white and Streamlit's dark
-background). Streamlit's own chart theme, when applied, replaces the template's fonts and
-backgrounds; the explicit trace colours stay.
+No I/O, no streamlit. Every figure has a title and axis titles with their units, and names the
+time zone of any time or day on it. Each figure has words that say what it shows, for people who
+would rather read and for screen readers (the ``describe_*`` functions here,
+:func:`pace.pace_summary`, :func:`funnel.funnel_sentence`); pages show the two together.
+Figures read on a light and a dark background: the backgrounds are transparent, grid lines are
+half-transparent grey, and the trace colours are mid-luminance (at least 3:1 contrast against
+both white and Streamlit's dark background). Streamlit's own chart theme, when applied, replaces
+the template's fonts and backgrounds; the explicit trace colours stay.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from erbium_zoom.funnel import Funnel, percent_text, share
+from erbium_zoom.pace import PaceCurve
 from erbium_zoom.views import zone
 
 # Mid-luminance: each has ≥ 3:1 contrast on #FFFFFF and on #0E1117 (Streamlit's dark background).
@@ -37,6 +44,8 @@ TEMPLATE = go.layout.Template(
 # layout, and a legend it places itself lands on the title.
 LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0, "xanchor": "left"}
 MARGIN = {"l": 10, "r": 10, "t": 90, "b": 10}
+LEGEND_ROW_CHARACTERS = 110  # about what one legend row holds on a full-width chart
+LEGEND_ROW_PIXELS = 22
 LABEL_WIDTH = 22  # characters per line of an event name under a bar
 
 
@@ -52,6 +61,14 @@ def _figure(title: str, x_title: str, y_title: str) -> go.Figure:
         showlegend=False,
     )
     return figure
+
+
+def _room_for_legend(figure: go.Figure) -> None:
+    """A taller top margin when long names wrap the legend onto more rows (it grows upwards,
+    towards the title)."""
+    characters = sum(len(trace.name or "") + 6 for trace in figure.data)  # + the symbol
+    rows = max(1, -(-characters // LEGEND_ROW_CHARACTERS))
+    figure.update_layout(margin={**MARGIN, "t": MARGIN["t"] + (rows - 1) * LEGEND_ROW_PIXELS})
 
 
 def _whole_numbers(figure: go.Figure, largest: float) -> None:
@@ -85,7 +102,7 @@ def timeline_figure(
     end: datetime | None = None,
 ) -> go.Figure:
     """Attendees present per minute, with the scheduled start and end as dotted lines."""
-    figure = _figure("Attendees per minute", f"Time ({zone(tz).key})", "Attendees present")
+    figure = _figure("Attendees per minute", f"Time ({zone(tz).key})", "Attendees present (people)")
     figure.add_trace(
         go.Scatter(
             x=_wall_clock(timeline["minute"], tz),
@@ -116,7 +133,9 @@ def timeline_figure(
 
 def minutes_histogram(distribution: pd.DataFrame) -> go.Figure:
     """How many attendees stayed how long (bands from ``reports.minutes_distribution``)."""
-    figure = _figure("Minutes attended per attendee", "Minutes attended", "Attendees")
+    figure = _figure(
+        "Minutes attended per attendee", "Minutes attended (min)", "Attendees (people)"
+    )
     figure.add_trace(
         go.Bar(
             x=distribution["label"],
@@ -134,7 +153,7 @@ def minutes_histogram(distribution: pd.DataFrame) -> go.Figure:
 def registrants_vs_attendees_figure(summary: pd.DataFrame) -> go.Figure:
     """Approved registrants next to attendees, one pair of bars per loaded event."""
     loaded = summary[summary["Attendees"].notna()]
-    figure = _figure("Registrants and attendees per event", "Event", "People")
+    figure = _figure("Registrants and attendees per event", "Event", "People (count)")
     for column, name, colour in (
         ("Approved", "Approved registrants", REGISTRANTS_COLOUR),
         ("Attendees", "Unique attendees", ATTENDEES_COLOUR),
@@ -153,11 +172,19 @@ def registrants_vs_attendees_figure(summary: pd.DataFrame) -> go.Figure:
     return figure
 
 
-def attendance_rate_figure(summary: pd.DataFrame) -> go.Figure:
-    """Attendance rate (%) of each event with a rate, by start time."""
+def _rated(summary: pd.DataFrame) -> pd.DataFrame:
+    """The events with a rate and a start, in start order."""
     rated = summary[summary["Attendance rate (%)"].notna() & summary["Start"].notna()]
-    rated = rated.sort_values("Start", kind="stable")
-    figure = _figure("Attendance rate over time", "Event start", "Attendance rate (%)")
+    return rated.sort_values("Start", kind="stable")
+
+
+def attendance_rate_figure(summary: pd.DataFrame, tz: str = "UTC") -> go.Figure:
+    """Attendance rate (%) of each event with a rate, by start time (``Start`` already in
+    ``tz``, as :func:`reports.summary_frame` gives it)."""
+    rated = _rated(summary)
+    figure = _figure(
+        "Attendance rate over time", f"Event start ({zone(tz).key})", "Attendance rate (%)"
+    )
     starts = rated["Start"]
     if len(starts) and getattr(starts.dt, "tz", None) is not None:
         starts = starts.dt.tz_localize(None)  # already in the viewer's zone: keep wall time
@@ -175,3 +202,197 @@ def attendance_rate_figure(summary: pd.DataFrame) -> go.Figure:
     )
     figure.update_yaxes(rangemode="tozero", ticksuffix=" %")
     return figure
+
+
+# ---- words beside the attendance charts --------------------------------------------------------
+
+
+def describe_timeline(timeline: pd.DataFrame, tz: str = "UTC") -> str:
+    """'Attendees present each minute from 11:00 to 12:05 (Europe/Paris): at most 41, …'."""
+    if timeline.empty or int(timeline["attendees"].max()) == 0:
+        return "Nobody was present for the threshold, so the per-minute chart is empty."
+    clock = _wall_clock(timeline["minute"], tz)
+    most = int(timeline["attendees"].max())
+    first_peak = clock.iloc[int(timeline["attendees"].to_numpy().argmax())]
+    return (
+        f"Attendees present each minute from {clock.iloc[0]:%H:%M} to {clock.iloc[-1]:%H:%M} "
+        f"({zone(tz).key}), dotted lines at the scheduled start and end: at most {most:,}, "
+        f"first at {first_peak:%H:%M}; {int(timeline['attendees'].iloc[-1]):,} in the last "
+        "minute."
+    )
+
+
+def describe_minutes(distribution: pd.DataFrame) -> str:
+    """Every band of the histogram, and the fullest."""
+    if distribution.empty:
+        return "No attendees, so no minutes to show."
+    width = int(distribution["to_minutes"].iloc[0] - distribution["from_minutes"].iloc[0])
+    bands = ", ".join(
+        f"{label} min: {int(n):,}"
+        for label, n in zip(distribution["label"], distribution["people"], strict=True)
+    )
+    fullest = distribution.iloc[int(distribution["people"].to_numpy().argmax())]
+    return (
+        f"Minutes attended by {int(distribution['people'].sum()):,} attendees in bands of "
+        f"{width} min ({bands}); the most, {int(fullest['people']):,}, stayed "
+        f"{fullest['label']} min."
+    )
+
+
+def describe_registrants_vs_attendees(summary: pd.DataFrame) -> str:
+    """Each loaded event's approved registrants and unique attendees."""
+    loaded = summary[summary["Attendees"].notna()]
+    parts = []
+    for row in loaded.itertuples(index=False):
+        approved = (
+            "no registrant list" if pd.isna(row.Approved) else f"{int(row.Approved):,} approved"
+        )
+        parts.append(f"{row.Event}: {approved}, {int(row.Attendees):,} attended")
+    return "Approved registrants and unique attendees per event. " + "; ".join(parts) + "."
+
+
+def describe_attendance_rate(summary: pd.DataFrame, tz: str = "UTC") -> str:
+    """Each rate in start order (the events' labels carry their start)."""
+    rated = _rated(summary)
+    if rated.empty:
+        return "No event has an attendance rate: it needs approved registrants and a start."
+    parts = [
+        f"{event}: {float(rate):.1f} %"
+        for event, rate in zip(rated["Event"], rated["Attendance rate (%)"], strict=True)
+    ]
+    return f"Attendance rate by event start ({zone(tz).key}): " + "; ".join(parts) + "."
+
+
+# ---- registration pace -------------------------------------------------------------------------
+
+STATUS_COLOURS = {"approved": PALETTE[0], "pending": PALETTE[3], "denied": PALETTE[4]}
+# Past events: distinct colours and dash patterns (told apart without colour too).
+COMPARISON_COLOURS = (PALETTE[1], PALETTE[2], "#868E96")
+DASHES = ("dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+def pace_figure(curve: PaceCurve, comparisons: Sequence[PaceCurve], tz: str = "UTC") -> go.Figure:
+    """This event's cumulative registrations per day, stacked by status, with the past events'
+    totals as dashed lines, all by days before their own start (time runs left to right)."""
+    figure = _figure(
+        f"Registration pace: {curve.label}",
+        f"Days before the start (calendar days in {zone(tz).key})",
+        "Registrations so far (people)",
+    )
+    days = list(curve.frame["days_before"])
+    for status, colour in STATUS_COLOURS.items():
+        figure.add_trace(
+            go.Scatter(
+                x=days,
+                y=list(curve.frame[status]),
+                name=f"{status.capitalize()} (this event)",
+                mode="lines",
+                stackgroup="this",
+                line={"color": colour, "width": 1.5, "shape": "hv"},
+                hovertemplate=f"%{{x}} days before: %{{y}} {status}<extra></extra>",
+            )
+        )
+    for n, other in enumerate(comparisons):
+        figure.add_trace(
+            go.Scatter(
+                x=list(other.frame["days_before"]),
+                y=list(other.frame["total"]),
+                name=other.label,
+                mode="lines",
+                line={
+                    "color": COMPARISON_COLOURS[n % len(COMPARISON_COLOURS)],
+                    "dash": DASHES[n % len(DASHES)],
+                    "width": 2,
+                    "shape": "hv",
+                },
+                hovertemplate="%{x} days before: %{y} registered<extra>" + other.label + "</extra>",
+            )
+        )
+    if curve.days_to_go is not None:
+        figure.add_vline(
+            x=curve.days_to_go,
+            line={"color": GRID.replace("0.25", "0.8"), "dash": "dot", "width": 1},
+            annotation_text="today",
+            annotation_position="top right",
+            annotation_yanchor="top",  # inside the plot, clear of the legend above it
+        )
+    figure.update_xaxes(autorange="reversed")
+    figure.update_yaxes(rangemode="tozero")
+    figure.update_layout(showlegend=True, hovermode="closest")
+    _room_for_legend(figure)
+    return figure
+
+
+# ---- the funnel --------------------------------------------------------------------------------
+
+
+def funnel_steps(funnel: Funnel) -> list[tuple[str, int | None]]:
+    """The steps with their labels as drawn: the threshold and X named."""
+    labels = (
+        "Registered",
+        "Approved",
+        f"Attended (≥ {funnel.threshold_minutes:g} min)",
+        f"Stayed (≥ {funnel.stay_percent:g} % of length)",
+    )
+    return [(label, n) for label, (_, n) in zip(labels, funnel.steps, strict=True)]
+
+
+def funnel_figure(funnel: Funnel) -> go.Figure:
+    """One event's funnel: each step's people, and its share of the step before."""
+    figure = _figure(f"Funnel: {funnel.label}", "People (count)", "Step")
+    known = [(label, n) for label, n in funnel_steps(funnel) if n is not None]
+    figure.add_trace(
+        go.Funnel(
+            y=[label for label, _ in known],
+            x=[n for _, n in known],
+            text=[
+                f"{n:,} people"
+                + ("" if i == 0 else f"<br>{percent_text(n, known[i - 1][1])} of the step before")
+                for i, (_, n) in enumerate(known)
+            ],
+            textinfo="text",
+            marker={"color": [PALETTE[0], PALETTE[3], PALETTE[1], PALETTE[2]][: len(known)]},
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )
+    # The bars are centred, so ticks would read ±; the axis keeps its title (the unit) only.
+    figure.update_xaxes(visible=True, showticklabels=False, showgrid=False, zeroline=False)
+    return figure
+
+
+def funnel_comparison_figure(funnels: Sequence[Funnel]) -> go.Figure:
+    """Per event, the share of its registrants who reached each step (events of any size)."""
+    figure = _figure(
+        "Funnel per event, as a share of registered", "Step", "Share of registered (%)"
+    )
+    for n, funnel in enumerate(funnels):
+        steps = funnel_steps(funnel)
+        figure.add_trace(
+            go.Bar(
+                x=[label for label, _ in steps],
+                y=[share(count, funnel.registered) for _, count in steps],
+                name=funnel.label,
+                marker_color=PALETTE[n % len(PALETTE)],
+                hovertemplate=funnel.label + "<br>%{x}: %{y:.1f} %<extra></extra>",
+            )
+        )
+    figure.update_yaxes(rangemode="tozero", ticksuffix=" %")
+    figure.update_layout(barmode="group", showlegend=True, hovermode="closest")
+    _room_for_legend(figure)
+    return figure
+
+
+def describe_funnel_comparison(funnels: Sequence[Funnel]) -> str:
+    """Each event's shares of registered, step by step."""
+    parts = []
+    for funnel in funnels:
+        shares = [share(count, funnel.registered) for _, count in funnel.steps]
+        parts.append(
+            f"{funnel.label}: "
+            + ", ".join("unknown" if value is None else f"{value:.1f} %" for value in shares)
+        )
+    percent = funnels[0].stay_percent if funnels else 0
+    return (
+        "Share of each event's registrants who were registered, approved, attended, and stayed "
+        f"at least {percent:g} % of the scheduled length: " + "; ".join(parts) + "."
+    )

@@ -51,6 +51,15 @@ DEMO_SCENARIOS: dict[str, str] = {
     "disabled_app": "App not activated",
 }
 DEFAULT_DEMO_SCENARIO = "full"
+# The demo agency's clients: one simulated client per scenario (All clients page).
+DEMO_CLIENT_NAMES: dict[str, str] = {
+    "full": "Northwind Traders",
+    "missing_scopes": "Contoso",
+    "classic": "Fabrikam",
+    "wrong_secret": "Tailspin Toys",
+    "no_webinar_plan": "Litware",
+    "disabled_app": "Adventure Works",
+}
 
 DEMO_CREDENTIALS = Credentials(
     simulator.DEFAULT_ACCOUNT_ID, simulator.DEFAULT_CLIENT_ID, simulator.DEFAULT_CLIENT_SECRET
@@ -86,7 +95,11 @@ class Connection:
     @property
     def description(self) -> str:
         if self.is_demo:
-            return f"Demo data · {DEMO_SCENARIOS.get(self.demo_scenario or '', self.demo_scenario)}"
+            scenario = self.demo_scenario or ""
+            label = DEMO_SCENARIOS.get(scenario, scenario)
+            if scenario in DEMO_CLIENT_NAMES:
+                return f"Demo data · {DEMO_CLIENT_NAMES[scenario]} ({label})"
+            return f"Demo data · {label}"
         if self.profile:
             return f"Profile **{self.profile}** · account {self.credentials.account_id}"
         return f"Account **{self.credentials.account_id}**"

@@ -19,6 +19,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any, TypeVar
@@ -51,7 +52,10 @@ from erbium_zoom.errors import (
     user_message,
 )
 from erbium_zoom.guard import Guard
-from erbium_zoom.parallel import MAX_WORKERS
+from erbium_zoom.listing import FATAL
+from erbium_zoom.models import REGISTRANT_STATUSES as STATUSES
+from erbium_zoom.models import EventKind, Registrant
+from erbium_zoom.parallel import MAX_WORKERS, Outcome, run_ordered
 from erbium_zoom.profiles import Profile, ProfileStore
 from erbium_zoom.ratelimit import PLANS, Plan, RateLimiter
 
@@ -654,3 +658,67 @@ def ago(moment: datetime) -> str:
     if seconds < 48 * 3600:
         return f"{seconds // 3600} h ago"
     return f"{seconds // 86400} days ago"
+
+
+# ---- charts with their words, registrant lists, the demo agency (pace, funnel, roster) ---------
+
+
+def show_chart(figure: Any, words: str, key: str, where: Any = None) -> None:
+    """A chart and, right under it, what it shows in words (for readers and screen readers)."""
+    target = where if where is not None else st
+    target.plotly_chart(figure, width="stretch", key=key)
+    target.caption(words)
+
+
+def registrant_lists(
+    connection: Connection, client: ZoomClient, events: Sequence[tuple[EventKind, int]]
+) -> dict[tuple[str, int], Outcome[list[Registrant]]]:
+    """Each event's registrants (the three statuses in one list), or the error that kept them.
+
+    Each status list comes from this session's cache (the Registrants page's entries, which its
+    changes clear) or from Zoom: side by side for a real account, through the account's rate
+    limiter. A refused sign-in or an unreachable Zoom is raised: nothing else would load.
+    """
+    wanted = [(kind, event_id, status) for kind, event_id in events for status in STATUSES]
+    found: dict[tuple, Outcome] = {}
+    for kind, event_id, status in wanted:
+        hit = _remembered(connection, ("registrants", kind.value, event_id, status), DATA_TTL)
+        if hit is not None:
+            found[(kind, event_id, status)] = Outcome(value=hit)
+    missing = [item for item in wanted if item not in found]
+    outcomes = run_ordered(
+        [partial(client.list_registrants, *item) for item in missing],
+        parallel_workers(connection),
+        fatal=FATAL,
+    )
+    for (kind, event_id, status), outcome in zip(missing, outcomes, strict=True):
+        if outcome.error is None:
+            _remember(connection, ("registrants", kind.value, event_id, status), outcome.value)
+        found[(kind, event_id, status)] = outcome
+    lists: dict[tuple[str, int], Outcome[list[Registrant]]] = {}
+    for kind, event_id in events:
+        parts = [found[(kind, event_id, status)] for status in STATUSES]
+        error = next((part.error for part in parts if part.error is not None), None)
+        everyone = [] if error else [r for part in parts for r in part.value or ()]
+        lists[(kind.value, event_id)] = Outcome(error=error) if error else Outcome(value=everyone)
+    return lists
+
+
+def check_demo_clients(connection: Connection, *, again: bool = False) -> dict[str, CheckResult]:
+    """Every demo scenario's simulated client checked (token, scopes, plan), per scenario.
+
+    Kept for the session like other loaded data; ``again`` checks every one afresh.
+    """
+    results = {}
+    for scenario in DEMO_SCENARIOS:
+        demo = replace(connection, demo_scenario=scenario)
+        if again:
+            invalidate(demo, "demo_roster")
+        check = partial(check_with_client, zoom_client(demo), with_plan=True)
+        results[scenario] = cached(demo, ("demo_roster",), check)
+    return results
+
+
+def switch_demo_client(scenario: str) -> None:
+    """Every page now shows this scenario's simulated account (the sidebar's picker follows)."""
+    st.session_state["demo_scenario"] = scenario

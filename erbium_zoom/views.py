@@ -6,12 +6,14 @@ No I/O and no streamlit: every function here is tested on small hand-built input
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
 from erbium_zoom.check import CheckResult
+from erbium_zoom.connection import DEMO_CLIENT_NAMES, DEMO_CREDENTIALS, DEMO_SCENARIOS
 from erbium_zoom.errors import user_message
 from erbium_zoom.models import Event, Registrant, RegistrantCounts, StatusUpdateResult
 from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, ScopeReport
@@ -298,6 +300,38 @@ def clients_frame(
             row["Last checked (UTC)"] = result.checked_at.strftime("%Y-%m-%d %H:%M")
         rows.append(row)
     return pd.DataFrame(rows, columns=CLIENT_COLUMNS)
+
+
+@dataclass(frozen=True)
+class DemoClient:
+    """One client of the demo agency: a simulated account with one scenario's setup."""
+
+    scenario: str
+    name: str
+    account_id: str = DEMO_CREDENTIALS.account_id
+
+    @property
+    def setup(self) -> str:
+        return DEMO_SCENARIOS[self.scenario]
+
+
+DEMO_CLIENTS = tuple(
+    DemoClient(scenario, DEMO_CLIENT_NAMES[scenario]) for scenario in DEMO_SCENARIOS
+)
+ROSTER_COLUMNS = ["Client", "Setup", *CLIENT_COLUMNS[2:]]
+
+
+def roster_frame(results: Mapping[str, CheckResult]) -> pd.DataFrame:
+    """The demo agency's clients with their checks (``results`` by scenario), as
+    :func:`clients_frame` shows saved profiles."""
+    by_name = {
+        client.name: results[client.scenario]
+        for client in DEMO_CLIENTS
+        if client.scenario in results
+    }
+    frame = clients_frame(DEMO_CLIENTS, by_name).rename(columns={"Profile": "Client"})
+    frame["Setup"] = [client.setup for client in DEMO_CLIENTS]
+    return frame[ROSTER_COLUMNS]
 
 
 def activity_frame(entries: Sequence, viewer_tz: str | None = None) -> pd.DataFrame:

@@ -4,13 +4,16 @@ From Zoom's participant reports and registrant lists, for several past events at
 shows its metrics, or the state that keeps its report away (not ended, not ready, too old, plan,
 rate limit, scope) while the others render. Finished events' reports come from the cache on this
 computer when they are there; the Heavy calls spent today are shown against the daily cap.
+Each event and the events together also show the funnel registered → approved → attended →
+stayed, and everything loaded downloads as one Excel workbook.
 """
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 import streamlit as st
 
-from erbium_zoom import attendance, charts, reports, store, ui
+from erbium_zoom import attendance, charts, funnel, reports, store, ui, workbook
 from erbium_zoom.attendance import EventRef, EventState, InvalidEventRef
 from erbium_zoom.errors import ZoomError
 from erbium_zoom.exports import to_csv_bytes
@@ -137,7 +140,7 @@ with st.container(border=True):
         st.error(state["attendance_add_problem"])
 
 with st.expander("What counts"):
-    threshold_col, late_col, early_col = st.columns(3)
+    threshold_col, late_col, early_col, stay_col = st.columns(4)
     threshold = threshold_col.number_input(
         "Attended: at least (minutes)",
         min_value=0,
@@ -159,6 +162,15 @@ with st.expander("What counts"):
         max_value=600,
         value=10,
         key="attendance_early",
+    )
+    stay_percent = stay_col.number_input(
+        "Stayed: at least … % of the scheduled length",
+        min_value=0,
+        max_value=100,
+        value=funnel.DEFAULT_STAY_PERCENT,
+        key="attendance_stay_percent",
+        help="The funnel's last step: approved registrants who attended this share of the "
+        "event's scheduled minutes.",
     )
 settings = reports.AttendanceSettings(threshold, late, early)
 
@@ -244,7 +256,23 @@ def download(frame, what: str, stem: str, key: str) -> None:
     )
 
 
-def show_event(n: int, result: attendance.AttendanceResult) -> reports.EventSummary:
+def show_funnel(n: int, label: str, result, analysis: reports.EventAnalysis) -> funnel.Funnel:
+    ref = result.ref
+    steps = funnel.event_funnel(
+        label,
+        analysis.people,
+        result.registrants,
+        threshold_minutes=threshold,
+        scheduled_minutes=ref.duration if ref.start is not None else None,
+        stay_percent=stay_percent,
+    )
+    ui.show_chart(
+        charts.funnel_figure(steps), funnel.funnel_sentence(steps), f"attendance_funnel_{n}"
+    )
+    return steps
+
+
+def show_event(n: int, result: attendance.AttendanceResult, label: str) -> reports.EventSummary:
     ref = result.ref
     analysis = reports.analyse_event(
         reports.participants_frame(result.participants),
@@ -300,15 +328,26 @@ def show_event(n: int, result: attendance.AttendanceResult) -> reports.EventSumm
         st.caption("The scheduled times are unknown, so late joiners and early leavers are not.")
 
     left, right = st.columns(2)
-    left.plotly_chart(
+    ui.show_chart(
         charts.timeline_figure(analysis.timeline, tz=viewer_tz, start=ref.start, end=ref.end),
-        width="stretch",
-        key=f"attendance_timeline_{n}",
+        charts.describe_timeline(analysis.timeline, viewer_tz),
+        f"attendance_timeline_{n}",
+        left,
     )
-    right.plotly_chart(
+    ui.show_chart(
         charts.minutes_histogram(analysis.distribution),
-        width="stretch",
-        key=f"attendance_minutes_{n}",
+        charts.describe_minutes(analysis.distribution),
+        f"attendance_minutes_{n}",
+        right,
+    )
+    if result.registrants is not None:
+        funnels.append(show_funnel(n, label, result, analysis))  # label: unique per event
+    sheets.append(
+        workbook.EventSheets(
+            result.ref.topic or label,
+            workbook.people_sheet(analysis.people, viewer_tz),
+            workbook.absentees_sheet(analysis.absentees, result.registrants, viewer_tz),
+        )
     )
 
     stem = attendance.file_stem(ref)
@@ -337,6 +376,8 @@ def show_event(n: int, result: attendance.AttendanceResult) -> reports.EventSumm
 
 headings = attendance.headings(results, viewer_tz)
 summaries: list[reports.EventSummary | None] = []
+funnels: list[funnel.Funnel] = []  # filled by show_event, for the across-events funnel
+sheets: list[workbook.EventSheets] = []  # filled by show_event, for the workbook
 for n, (result, heading) in enumerate(zip(results, headings, strict=True)):
     with st.container(border=True):
         st.subheader(heading.label)
@@ -352,20 +393,47 @@ for n, (result, heading) in enumerate(zip(results, headings, strict=True)):
             show_state(result)
             summaries.append(None)
             continue
-        summaries.append(show_event(n, result))
+        summaries.append(show_event(n, result, heading.label))
 
 # ---- across events -----------------------------------------------------------------------------
 st.subheader("Across events")
 across = reports.summary_frame(zip(headings, summaries, strict=True), viewer_tz)
+st.download_button(
+    "Download workbook (.xlsx)",
+    data=partial(workbook.attendance_workbook, across, sheets, viewer_tz),  # made when clicked
+    file_name=f"attendance-{datetime.now(UTC):%Y-%m-%d}.xlsx",
+    mime=workbook.XLSX_MIME,
+    key="attendance_workbook",
+    on_click="ignore",
+    type="primary",
+    help="A Summary sheet, then a People and an Absentees sheet per loaded event; times are "
+    f"Excel date-times in {viewer_tz}.",
+)
 if any(s is not None for s in summaries):
     left, right = st.columns(2)
-    left.plotly_chart(
+    ui.show_chart(
         charts.registrants_vs_attendees_figure(across),
-        width="stretch",
-        key="attendance_across_counts",
+        charts.describe_registrants_vs_attendees(across),
+        "attendance_across_counts",
+        left,
     )
-    right.plotly_chart(
-        charts.attendance_rate_figure(across), width="stretch", key="attendance_across_rate"
+    ui.show_chart(
+        charts.attendance_rate_figure(across, viewer_tz),
+        charts.describe_attendance_rate(across, viewer_tz),
+        "attendance_across_rate",
+        right,
     )
 st.dataframe(across, hide_index=True, width="stretch")
 download(across, "summary", "attendance", "attendance_summary")
+
+if funnels:
+    st.markdown("**Funnel across events**")
+    st.markdown(funnel.funnel_sentence(funnel.total_funnel(funnels)))
+    ui.show_chart(
+        charts.funnel_comparison_figure(funnels),
+        charts.describe_funnel_comparison(funnels),
+        "attendance_across_funnel",
+    )
+    funnel_table = funnel.funnel_frame(funnels)
+    st.dataframe(funnel_table, hide_index=True, width="stretch")
+    download(funnel_table, "funnel", "attendance", "attendance_funnel")

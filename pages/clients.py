@@ -13,9 +13,40 @@ from erbium_zoom.config import settings_from_env
 from erbium_zoom.errors import NEW_KEY_COMMAND, ZoomError
 from erbium_zoom.profiles import SECRET_STORED
 from erbium_zoom.secret_store import KEYS_IN_FILE, SECRET_KEY_ENV
-from erbium_zoom.views import clients_frame
+from erbium_zoom.views import DEMO_CLIENTS, clients_frame, roster_frame
 
 ui.page_setup("All clients")
+
+# ---- demo agency (issue 11): in demo mode, one simulated client per demo scenario -------------
+if ui.current_connection().is_demo:
+    demo_connection = ui.current_connection()
+    st.subheader("Demo agency: simulated clients")
+    st.caption(
+        "Each is a simulated Zoom account with one typical setup, checked like a saved profile "
+        "(token, 17 scopes, plan). Pick one to see it on every page: its checklist and the "
+        "message to send, its events, registrants, registration pace and attendance."
+    )
+    recheck = st.button("Check the demo clients again", key="clients_demo_recheck")
+    with st.spinner("Checking the demo clients…"):
+        roster = ui.check_demo_clients(demo_connection, again=recheck)
+    st.dataframe(roster_frame(roster), hide_index=True, width="stretch")
+    current = demo_connection.demo_scenario
+    st.markdown("**Switch every page to:**")
+    for column, demo_client in zip(st.columns(len(DEMO_CLIENTS)), DEMO_CLIENTS, strict=True):
+        column.button(
+            demo_client.name,
+            key=f"clients_demo_{demo_client.scenario}",
+            on_click=ui.switch_demo_client,
+            args=(demo_client.scenario,),
+            type="primary" if demo_client.scenario == current else "secondary",
+            help=f"{demo_client.setup}: show this simulated client on every page.",
+            width="stretch",
+        )
+    showing = next(c for c in DEMO_CLIENTS if c.scenario == current)
+    st.success(f"Every page shows **{showing.name}** ({showing.setup}).", icon="🧪")
+    st.page_link(ui.CONNECTION_PAGE, label=f"Open {showing.name}'s connection check", icon="🔑")
+    st.divider()
+# ---- end of the demo agency section -------------------------------------------------------------
 store = ui.profile_store()
 storage = store.storage()
 

@@ -160,7 +160,7 @@ def test_every_state_shows_next_to_a_loaded_event():
     assert "**Rate-limited.**" in shown and "It resets at" in shown
     assert not texts(at, "error")
     assert metrics(at)["Unique attendees"] != ""  # the board meeting rendered meanwhile
-    summary = at.dataframe[-1].value
+    summary = next(d.value for d in at.dataframe if "State" in d.value.columns)
     assert summary["State"].tolist() == [
         "Loaded",
         "Report not ready yet",
@@ -242,20 +242,25 @@ def test_charts_and_downloads_for_a_loaded_event():
     load(at)
     specs = chart_specs(at)
     chart_titles = [spec["layout"]["title"]["text"] for spec in specs]
+    heading = next(h.value for h in at.subheader if "Customer Advisory Board" in h.value)
     assert chart_titles == [
         "Attendees per minute",
         "Minutes attended per attendee",
+        f"Funnel: {heading}",
         "Registrants and attendees per event",
         "Attendance rate over time",
+        "Funnel per event, as a share of registered",
     ]
-    bars = specs[2]["data"]
+    bars = specs[3]["data"]
     assert [trace["name"] for trace in bars] == ["Approved registrants", "Unique attendees"]
     labels = [d.proto.label for d in at.get("download_button")]
     assert labels == [
         "Download participants (CSV)",
         "Download absentees (CSV)",
         "Download registrants (CSV)",
+        "Download workbook (.xlsx)",
         "Download summary (CSV)",
+        "Download funnel (CSV)",
     ]
 
 

@@ -162,7 +162,8 @@ def test_add_profile_then_check_all_clients(two_accounts):
     assert any("Saved Gamma" in text for text in texts(at, "success"))
     by_label(at.button, "Check all clients").click()
     at.run()
-    rows = {row["Profile"]: row for row in at.dataframe[0].value.to_dict("records")}
+    profiles = next(d.value for d in at.dataframe if "Profile" in d.value.columns)
+    rows = {row["Profile"]: row for row in profiles.to_dict("records")}
     assert list(rows) == ["Alpha", "Beta", "Gamma"]
     assert rows["Alpha"]["Status"] == "✅ connected" and rows["Alpha"]["Scopes"] == "17/17"
     assert rows["Beta"]["Status"] == "🟠 scopes missing" and rows["Beta"]["Scopes"] == "13/17"

@@ -21,6 +21,7 @@ APP = str(ROOT / "app.py")
 PAGES = [
     "pages/connection.py",
     "pages/events.py",
+    "pages/pace.py",
     "pages/registrants.py",
     "pages/attendance.py",
     "pages/clients.py",
@@ -320,9 +321,9 @@ def test_add_then_delete_registrant_shows_zooms_answers():
     )
 
 
-def test_zoom_error_on_a_change_is_shown_in_words():
-    sim = SimulatedZoom("missing_scopes")
-    event = next(
+def upcoming_meeting_with_registration(sim: SimulatedZoom) -> dict:
+    """An upcoming meeting of the account owner ("me") that takes registrations."""
+    return next(
         e
         for e in sim.events
         if e["kind"] == "meeting"
@@ -330,6 +331,11 @@ def test_zoom_error_on_a_change_is_shown_in_words():
         and e["host_id"] == sim.hosts[0]["id"]
         and e["approval_type"] != 2
     )
+
+
+def test_zoom_error_on_a_change_is_shown_in_words():
+    sim = SimulatedZoom("missing_scopes")
+    event = upcoming_meeting_with_registration(sim)
     at = start("missing_scopes", sim=sim, registrants_event=(event["kind"], event["id"]))
     at.switch_page("pages/registrants.py").run()
     assert not at.exception

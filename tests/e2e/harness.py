@@ -277,3 +277,81 @@ def screenshot(page: Any, path: Path) -> Path:
         page.set_viewport_size({"width": VIEWPORT["width"], "height": min(int(height), 8000)})
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# ---- producer journeys (shared by tests/e2e/test_journey.py and scripts/screenshots.py) ---------
+
+# Three past events with registration for the funnel: two the demo lists in the default window,
+# one older, added by its ID.
+FUNNEL_PICKED = ("Summit Keynote", "Customer Advisory Board")
+FUNNEL_ADDED = "Q4 Kickoff"
+
+
+def demo_event_id(topic: str) -> int:
+    """A demo event's ID: the demo account is built from a fixed seed, so a copy made here has
+    the same IDs as the dashboard's."""
+    from erbium_zoom.simulator import SimulatedZoom
+
+    return next(event["id"] for event in SimulatedZoom("full").events if event["topic"] == topic)
+
+
+def choose_options(page: Any, texts: Sequence[str], index: int = 0) -> None:
+    """Pick options of the main area's ``index``-th multiselect by typing part of each label."""
+    box = page.locator(MAIN).locator('[data-testid="stMultiSelect"]').nth(index).locator("input")
+    for text in texts:
+        box.click()
+        box.fill(text)
+        page.locator('[role="option"]').filter(has_text=text).first.click()
+    page.keyboard.press("Escape")
+
+
+def load_funnel_events(page: Any, base_url: str) -> None:
+    """The Attendance page with three past webinars and meetings loaded, down to the funnel."""
+    open_page(page, base_url, "attendance", ["Attendance", "Load attendance"])
+    choose_options(page, FUNNEL_PICKED)
+    main = page.locator(MAIN)
+    main.get_by_role("textbox", name="ID or UUID").fill(str(demo_event_id(FUNNEL_ADDED)))
+    main.get_by_role("button", name="Add", exact=True).click()
+    main.get_by_text(f"{FUNNEL_ADDED} ").or_(main.get_by_text("· added")).first.wait_for(
+        timeout=TEXT_TIMEOUT_MS
+    )
+    wait_until_idle(page)
+    main.get_by_role("button", name="Load attendance").click()
+    main.get_by_text("Funnel across events").wait_for(timeout=TEXT_TIMEOUT_MS)
+    wait_until_idle(page)
+
+
+def download_workbook(page: Any, path: Path) -> Path:
+    """Click "Download workbook (.xlsx)" on a loaded Attendance page; the file saved at path."""
+    button = page.locator(MAIN).get_by_role("button", name="Download workbook (.xlsx)")
+    with page.expect_download(timeout=TEXT_TIMEOUT_MS) as download:
+        button.click()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    download.value.save_as(str(path))
+    return path
+
+
+def open_demo_client(page: Any, base_url: str, client: str, expected_text: str) -> None:
+    """Pick a demo agency client on All clients, then open the Connection page, which now
+    checks that client's simulated account, and wait for ``expected_text`` there."""
+    open_page(page, base_url, "clients", ["Demo agency", client])
+    main = page.locator(MAIN)
+    main.get_by_role("button", name=client, exact=True).click()
+    main.get_by_text(f"Every page shows {client}").wait_for(timeout=TEXT_TIMEOUT_MS)
+    wait_until_idle(page)
+    nav = page.locator('[data-testid="stSidebarNav"]').get_by_role("link")
+    nav.filter(has_text="Connection").click()
+    main.get_by_text(expected_text).wait_for(timeout=TEXT_TIMEOUT_MS)
+    wait_until_idle(page)
+
+
+def screenshot_at(page: Any, path: Path, text: str, height: int = 2400) -> Path:
+    """A PNG of ``height`` pixels of the page from the main area's ``text`` down (a long page's
+    later part, which a whole-page shot, capped at 8,000 pixels, may not reach)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+    target = page.locator(MAIN).get_by_text(text, exact=True).first
+    target.evaluate("(element) => element.scrollIntoView({block: 'start'})")
+    wait_until_idle(page)
+    page.screenshot(path=str(path))
+    return path

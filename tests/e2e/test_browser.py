@@ -19,9 +19,10 @@ ARTIFACTS = harness.REPO_ROOT / "artifacts" / "screenshots"
 PAGES: list[tuple[str, list[str]]] = [
     ("", ["Demo data", "Webinar 7/7"]),  # Connection (the default page)
     ("events", ["Upcoming events"]),  # Events
+    ("pace", ["Registration pace", "in the last 7 days"]),  # Registration pace
     ("registrants", ["Registrants"]),  # Registrants
     ("attendance", ["Attendance"]),  # Attendance
-    ("clients", ["All clients"]),  # All clients
+    ("clients", ["All clients", "Demo agency", "Tailspin Toys"]),  # All clients
     ("activity", ["Activity"]),  # Activity
 ]
 

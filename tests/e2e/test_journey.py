@@ -4,6 +4,7 @@ go to artifacts/screenshots/journey-*.png."""
 
 from __future__ import annotations
 
+import openpyxl
 import pytest
 
 from erbium_zoom.simulator import SimulatedZoom, serve
@@ -92,7 +93,7 @@ def test_attendance_chart_renders(page, app_server):
         options.first.click()
     page.keyboard.press("Escape")
     main.get_by_role("button", name="Load attendance").click()
-    main.get_by_text("Across events").wait_for(timeout=harness.TEXT_TIMEOUT_MS)
+    main.get_by_text("Across events", exact=True).wait_for(timeout=harness.TEXT_TIMEOUT_MS)
     harness.wait_until_idle(page)
     charts = main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
     charts.first.wait_for(timeout=harness.TEXT_TIMEOUT_MS)
@@ -130,3 +131,25 @@ def test_entered_secret_never_reaches_the_page_html(page, zoom_app):
             harness.wait_until_idle(page)
         assert canary not in page.content(), url_path
         assert secret_field.count() == 0 or secret_field.input_value() == ""
+
+
+def test_funnel_for_three_past_events_and_the_workbook_download(page, app_server, tmp_path):
+    harness.load_funnel_events(page, app_server.url)
+    main = page.locator(harness.MAIN)
+    assert main.locator(".js-plotly-plot .main-svg").count() >= 3 * 3  # three charts per event
+    assert main.inner_text().count(" registered → ") >= 4  # each event and all of them
+    harness.screenshot(page, ARTIFACTS / "journey-7-funnel.png")
+    assert not harness.page_problems(page)
+    saved = harness.download_workbook(page, tmp_path / "attendance.xlsx")
+    book = openpyxl.load_workbook(saved)
+    assert book.sheetnames[0] == "Summary" and len(book.sheetnames) == 1 + 2 * 3
+    assert [name.split()[1] for name in book.sheetnames[1:]] == ["People", "Absentees"] * 3
+    for sheet in book.worksheets:
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+def test_a_demo_client_picked_on_all_clients_shows_on_the_connection_page(page, app_server):
+    harness.open_demo_client(page, app_server.url, "Contoso", "scopes are missing")
+    assert "Contoso" in page.locator('[data-testid="stSidebar"]').inner_text()
+    harness.screenshot(page, ARTIFACTS / "journey-8-contoso.png")
+    assert not harness.page_problems(page)

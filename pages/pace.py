@@ -1,0 +1,121 @@
+"""Registration pace: are registrations for an upcoming event on track, against past events?
+
+Cumulative registrations per day (the viewer's calendar days) from Zoom's registrant lists,
+split by status, with up to five past events lined up by days before their own start.
+"""
+
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from erbium_zoom import attendance, charts, pace, ui
+from erbium_zoom.errors import ZoomError
+from erbium_zoom.listing import ListingProblem, load_upcoming
+from erbium_zoom.views import event_label
+
+connection = ui.page_setup("Registration pace")
+client = ui.zoom_client(connection)
+hosts = connection.settings.hosts
+viewer_tz = ui.viewer_timezone()
+workers = ui.parallel_workers(connection)
+
+st.caption(
+    f"Hosts: {', '.join(hosts)} · days are calendar days in your time zone: {viewer_tz} · "
+    "statuses are the registrants' statuses now; cancelled registrations are not in Zoom's lists."
+)
+with st.spinner("Listing upcoming and past events from Zoom…"):
+    try:  # the same cache entries as the Events and Attendance pages
+        listing = ui.cached(
+            connection, ("events", hosts), lambda: load_upcoming(client, hosts, workers=workers)
+        )
+        past = ui.cached(
+            connection,
+            ("attendance", "past", hosts),
+            lambda: attendance.load_past_events(client, hosts, workers=workers),
+        )
+    except ZoomError as error:  # authentication or network: nothing could load
+        ui.show_error(error)
+        st.stop()
+ui.show_problems([*listing.problems, *past.problems])
+
+upcoming = {
+    f"{event.kind.value}:{event.id}": event
+    for event in listing.events
+    if event.registration_enabled and event.start_time is not None
+}
+if not upcoming:
+    st.info("None of the upcoming events takes registrations, so there is no pace to show.")
+    st.stop()
+earlier = {
+    ref.key: ref
+    for ref in past.refs  # most recent first
+    if ref.event_id is not None and ref.start is not None and not ref.recurring
+}
+
+
+def past_label(key: str) -> str:
+    ref = earlier[key]
+    return f"{ref.topic} ({pace.local_day(ref.start, viewer_tz):%d %b %Y})"
+
+
+webinars = [key for key, event in upcoming.items() if event.kind.value == "webinar"]
+chosen = st.multiselect(
+    "Upcoming events",
+    list(upcoming),
+    default=(webinars or list(upcoming))[:1],
+    format_func=lambda key: event_label(upcoming[key], viewer_tz),
+    key="pace_upcoming",
+)
+past_webinars = [key for key, ref in earlier.items() if ref.kind.value == "webinar"]
+compared = st.multiselect(
+    f"Compare with past events (up to {pace.MAX_COMPARISONS})",
+    list(earlier),
+    default=past_webinars[:2],
+    format_func=past_label,
+    max_selections=pace.MAX_COMPARISONS,
+    key="pace_past",
+    help="Lined up by days before their own start: at 7 on the axis, each event is a week out.",
+)
+if not chosen:
+    st.info("Choose one or more upcoming events.")
+    st.stop()
+
+wanted = [(upcoming[key].kind, upcoming[key].id) for key in chosen]
+wanted += [(earlier[key].kind, earlier[key].event_id) for key in compared]
+with st.spinner("Loading registrant lists from Zoom…"):
+    try:
+        lists = ui.registrant_lists(connection, client, wanted)
+    except ZoomError as error:
+        ui.show_error(error)
+        st.stop()
+
+comparisons, problems = [], []
+for key in compared:
+    ref = earlier[key]
+    outcome = lists[(ref.kind.value, ref.event_id)]
+    if outcome.error is None:
+        comparisons.append(pace.pace_curve(outcome.value, ref.start, viewer_tz, label=ref.topic))
+    elif attendance.registration_off(outcome.error):
+        st.caption(f"{past_label(key)} took no registrations, so it is not compared.")
+    else:
+        problems.append(ListingProblem(f"Registrants of {past_label(key)}", outcome.error))
+ui.show_problems(problems)
+
+today = pace.local_day(datetime.now(UTC), viewer_tz)
+for key in chosen:
+    event = upcoming[key]
+    with st.container(border=True):
+        st.subheader(event_label(event, viewer_tz))
+        outcome = lists[(event.kind.value, event.id)]
+        if outcome.error is not None:
+            ui.show_problems([ListingProblem(f"Registrants of {event.topic}", outcome.error)])
+            continue
+        curve = pace.pace_curve(
+            outcome.value, event.start_time, viewer_tz, label=event.topic, today=today
+        )
+        st.markdown(f"**{pace.pace_sentence(curve, comparisons)}**")
+        ui.show_chart(
+            charts.pace_figure(curve, comparisons, viewer_tz),
+            pace.pace_summary(curve, comparisons, viewer_tz),
+            key=f"pace_chart_{key}",
+        )
