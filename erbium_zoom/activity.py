@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from erbium_zoom import store
+from erbium_zoom import datadir
 from erbium_zoom.access import Action, Person
 from erbium_zoom.errors import ActivityUnavailable
 
@@ -92,7 +92,7 @@ class ActivityLog:
     """The ``activity`` table. Every write opens its own connection (thread-safe)."""
 
     def __init__(self, path: Path | str | None = None):
-        self.path = Path(path) if path is not None else store.default_path()
+        self.path = Path(path) if path is not None else datadir.default_path()
         self._ready = False
         self._lock = threading.Lock()
 
@@ -103,18 +103,18 @@ class ActivityLog:
         try:
             with self._lock:
                 if not self._ready:
-                    store.owner_only_file(self.path)
+                    datadir.owner_only_file(self.path)
                     with closing(self._open()) as db:
                         db.executescript(_SCHEMA)
                     self._ready = True
             return self._open()
-        except (OSError, sqlite3.Error, store.StoreUnavailable) as error:
+        except (OSError, sqlite3.Error, datadir.StoreUnavailable) as error:
             raise ActivityUnavailable(
                 f"The activity record in {self.path} cannot be used ({_reason(error)})."
             ) from None
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=store.BUSY_TIMEOUT, isolation_level=None)
+        db = sqlite3.connect(self.path, timeout=datadir.BUSY_TIMEOUT, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         return db
 

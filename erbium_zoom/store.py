@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import stat
 import threading
 import zlib
 from collections import OrderedDict
@@ -37,19 +36,22 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import platformdirs
-
 from erbium_zoom.attendance import AttendanceResult, EventRef, EventState
 from erbium_zoom.config import Credentials, Settings
+from erbium_zoom.datadir import (  # noqa: F401 - re-exported: the store's own names
+    BUSY_TIMEOUT,
+    DATA_DIR_ENV,
+    FILE_NAME,
+    StoreUnavailable,
+    default_path,
+    owner_only_file,
+)
 from erbium_zoom.models import EventKind, Participant, Registrant
 
-DATA_DIR_ENV = "ERBIUM_ZOOM_DATA_DIR"
 CACHE_ENV = "ERBIUM_ZOOM_CACHE"
-FILE_NAME = "cache.sqlite3"
 SCHEMA_VERSION = 1  # the tables' layout (PRAGMA user_version); another one is rebuilt
 PAYLOAD_VERSION = 1  # how a result is encoded; part of every report's key
 OFF_WORDS = frozenset({"off", "0", "false", "no"})
-BUSY_TIMEOUT = 10.0  # seconds to wait for another writer (another session or process)
 MEMORY_ROWS = 250_000  # participant and registrant rows kept decoded in memory (~100 MB)
 
 _SCHEMA = """
@@ -71,22 +73,10 @@ CREATE TABLE IF NOT EXISTS heavy_calls (
 """
 
 
-class StoreUnavailable(Exception):
-    """The cache file cannot be used; the message says why and what to do."""
-
-
 def cache_enabled(environ: Mapping[str, str] | None = None) -> bool:
     """False when ``ERBIUM_ZOOM_CACHE`` is off (or 0, false, no)."""
     env = os.environ if environ is None else environ
     return (env.get(CACHE_ENV) or "").strip().lower() not in OFF_WORDS
-
-
-def default_path(environ: Mapping[str, str] | None = None) -> Path:
-    """Where the cache file lives: ERBIUM_ZOOM_DATA_DIR, else the user's data folder."""
-    env = os.environ if environ is None else environ
-    folder = (env.get(DATA_DIR_ENV) or "").strip()
-    base = Path(folder).expanduser() if folder else platformdirs.user_data_path("erbium-zoom")
-    return base / FILE_NAME
 
 
 def account_key(credentials: Credentials, settings: Settings) -> str:
@@ -202,26 +192,6 @@ def decode_result(payload: bytes) -> AttendanceResult:
 
 
 # ---- the file --------------------------------------------------------------------------------
-
-
-def owner_only_file(path: Path) -> None:
-    """Create the folder (0700) and the file (0600) if missing; refuse what is not ours."""
-    folder = path.parent
-    if not folder.exists():
-        folder.mkdir(mode=0o700, parents=True)
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-    descriptor = os.open(path, flags, 0o600)
-    try:
-        info = os.fstat(descriptor)
-        if hasattr(os, "getuid") and info.st_uid != os.getuid():
-            raise StoreUnavailable(
-                f"The report cache {path} belongs to another user, so it is not used. "
-                f"Set {DATA_DIR_ENV} to a folder of your own."
-            )
-        if stat.S_IMODE(info.st_mode) & 0o077:
-            os.fchmod(descriptor, 0o600)  # readable by its owner alone, whoever made it
-    finally:
-        os.close(descriptor)
 
 
 class ReportStore:

@@ -310,6 +310,8 @@ class DemoClient:
     name: str
     account_id: str = DEMO_CREDENTIALS.account_id
 
+    source = "demo"  # shown in no column of the roster (clients_frame asks every profile)
+
     @property
     def setup(self) -> str:
         return DEMO_SCENARIOS[self.scenario]
@@ -318,7 +320,11 @@ class DemoClient:
 DEMO_CLIENTS = tuple(
     DemoClient(scenario, DEMO_CLIENT_NAMES[scenario]) for scenario in DEMO_SCENARIOS
 )
-ROSTER_COLUMNS = ["Client", "Setup", *CLIENT_COLUMNS[2:]]
+ROSTER_COLUMNS = [
+    "Client",
+    "Setup",
+    *(c for c in CLIENT_COLUMNS if c not in ("Profile", "Account ID", "Source", "Secret")),
+]
 
 
 def roster_frame(results: Mapping[str, CheckResult]) -> pd.DataFrame:

@@ -68,7 +68,9 @@ def clients_page(**secrets) -> AppTest:
 
 
 def table_rows(at: AppTest) -> list[dict]:
-    return at.dataframe[0].value.to_dict("records")
+    """The profiles table's rows (in demo mode the demo agency's roster comes first)."""
+    [table] = [d.value for d in at.dataframe if "Profile" in d.value.columns]
+    return table.to_dict("records")
 
 
 def test_clients_page_keeps_secrets_in_the_encrypted_file(monkeypatch, tmp_path):
