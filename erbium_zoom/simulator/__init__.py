@@ -57,7 +57,7 @@ from erbium_zoom.simulator.builder import (  # a test clears its cache
     _generated_account as _generated_account,
 )
 from erbium_zoom.simulator.data import TAGS, Workload
-from erbium_zoom.simulator.faults import Faults
+from erbium_zoom.simulator.faults import QPS_WINDOWS, Faults
 from erbium_zoom.simulator.routes import category_of
 from erbium_zoom.simulator.scenarios import (
     DEFAULT_ACCOUNT_ID,
@@ -76,6 +76,7 @@ __all__ = [
     "SCENARIOS",
     "TAGS",
     "Faults",
+    "QPS_WINDOWS",
     "Scenario",
     "SimCall",
     "SimulatedZoom",

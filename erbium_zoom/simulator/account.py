@@ -13,6 +13,7 @@ import random
 import string
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -146,6 +147,7 @@ class SimulatedZoom(FaultInjection):
         self._tokens: dict[str, _Token] = {}
         self._page_tokens: dict[str, _PageToken] = {}
         self._qps_counts: dict[tuple[str, int], int] = {}
+        self._qps_admitted: dict[str, deque[float]] = {}  # category → admissions, last 1 s
         self._daily_counts: dict[tuple[str, date], int] = {}
         self._adds: dict[tuple[str, int, str, date], int] = {}
         self._server_errors_sent = 0
