@@ -19,7 +19,6 @@ import httpx
 
 from erbium_zoom.simulator.responses import _daily_headers, _error
 
-
 QPS_WINDOWS = ("clock", "sliding")  # how Faults.qps_limits are counted
 
 
