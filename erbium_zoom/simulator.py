@@ -30,6 +30,7 @@ import socketserver
 import string
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -194,6 +195,9 @@ def scenario_from_name(name: str) -> Scenario:
     )
 
 
+QPS_WINDOWS = ("clock", "sliding")  # how Faults.qps_limits are counted
+
+
 @dataclass
 class Faults:
     """Trouble to inject; everything is off by default.
@@ -202,7 +206,11 @@ class Faults:
     ``server_errors`` and ``malformed_json`` count down as they are used.
     """
 
-    qps_limits: dict[str, int] = field(default_factory=dict)  # category → per clock second
+    qps_limits: dict[str, int] = field(default_factory=dict)  # category → per second
+    # "clock": per second of the server's clock (x.000 to x.999); "sliding": a request is
+    # refused when its category had qps_limits admitted in the 1.0 s before it (at admission).
+    # Zoom does not document its window: "sliding" is the strictest reading.
+    qps_window: str = "clock"
     daily_limits: dict[str, int] = field(default_factory=dict)  # category → per UTC day
     qps_retry_after: bool = False  # Zoom's documented QPS 429 carries no Retry-After
     latency: float = 0.0  # seconds slept (through the injected sleep) per request
@@ -211,6 +219,12 @@ class Faults:
     server_errors: int = 0  # the next N API requests answer 500/502/503
     malformed_json: int = 0  # the next N API requests answer 200 with truncated JSON
     fault_paths: str | None = None  # limit server_errors/malformed_json to matching paths
+
+    def __post_init__(self) -> None:
+        if self.qps_window not in QPS_WINDOWS:
+            raise ValueError(
+                f"Unknown QPS window {self.qps_window!r}; use {' or '.join(QPS_WINDOWS)}."
+            )
 
 
 @dataclass(frozen=True)
@@ -1070,6 +1084,7 @@ class SimulatedZoom:
         self._tokens: dict[str, _Token] = {}
         self._page_tokens: dict[str, _PageToken] = {}
         self._qps_counts: dict[tuple[str, int], int] = {}
+        self._qps_admitted: dict[str, deque[float]] = {}  # category → admissions, last 1 s
         self._daily_counts: dict[tuple[str, date], int] = {}
         self._adds: dict[tuple[str, int, str, date], int] = {}
         self._server_errors_sent = 0
@@ -1328,7 +1343,13 @@ class SimulatedZoom:
         second = math.floor(moment)
         day = datetime.fromtimestamp(moment, UTC).date()
         used_today = self._daily_counts.get((category, day), 0)
-        used_now = self._qps_counts.get((category, second), 0)
+        recent = self._qps_admitted.setdefault(category, deque())
+        while recent and moment - recent[0] >= 1.0:
+            recent.popleft()
+        if self.faults.qps_window == "sliding":
+            used_now = len(recent)
+        else:
+            used_now = self._qps_counts.get((category, second), 0)
         if daily is not None and used_today >= daily:
             return _error(
                 429,
@@ -1350,7 +1371,8 @@ class SimulatedZoom:
                 "You have reached the maximum per-second rate limit for this API. Try again later.",
             ), headers
         self._daily_counts[(category, day)] = used_today + 1
-        self._qps_counts[(category, second)] = used_now + 1
+        self._qps_counts[(category, second)] = self._qps_counts.get((category, second), 0) + 1
+        recent.append(moment)
         for key in [key for key in self._qps_counts if key[1] < second - 1]:
             del self._qps_counts[key]  # only the current window matters
         if daily is not None:
