@@ -18,8 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
-from functools import partial
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -35,6 +34,7 @@ from erbium_zoom.connection import (
     SOURCE_SESSION,
     SOURCE_TEXT,
     Connection,
+    account_limiter,
     build_client,
     resolve_connection,
 )
@@ -157,19 +157,7 @@ def rate_limiter(connection: Connection) -> RateLimiter:
             limiter = limiters[connection.demo_scenario] = RateLimiter(plan, throttle=False)
         limiter.set_plan(plan)
         return limiter
-    settings, credentials = connection.settings, connection.credentials
-    key = ("account", settings.oauth_url, settings.api_url or "", credentials.account_id)
-    quota = store.quota_key(credentials, settings)
-    return ratelimit.SHARED_LIMITERS.get(key, plan, on_heavy=partial(_count_heavy, quota))
-
-
-def _count_heavy(quota: str, day: date) -> None:
-    """Persist one Heavy call (the limiter calls this from the loading threads)."""
-    if store.cache_enabled():
-        try:
-            store.open_store().add_heavy(quota, day)
-        except store.StoreUnavailable:
-            pass  # the page says the file is unusable; the count stays in memory
+    return account_limiter(connection, plan)
 
 
 def parallel_workers(connection: Connection) -> int:
