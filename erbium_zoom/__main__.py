@@ -92,6 +92,12 @@ def _build_parser() -> argparse.ArgumentParser:
         help="requests per second for Light, Medium or Heavy (repeatable)",
     )
     simulate.add_argument(
+        "--qps-window",
+        choices=("clock", "sliding"),
+        default="clock",
+        help="count --qps-limit per clock second, or over the 1 s before each request",
+    )
+    simulate.add_argument(
         "--daily-limit",
         action="append",
         default=[],
@@ -190,6 +196,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     scenario = simulator.scenario_from_name(args.scenario)
     faults = simulator.Faults(
         qps_limits=_limits(args.qps_limit),
+        qps_window=args.qps_window,
         daily_limits=_limits(args.daily_limit),
         latency=args.latency,
         token_ttl=args.token_ttl,

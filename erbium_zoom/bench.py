@@ -2,6 +2,7 @@
 
     python -m erbium_zoom.bench                  # 40 webinars × 1,200 rows, 50 ms, Pro limits
     python -m erbium_zoom.bench --webinars 10    # smaller; --rows, --latency, --plan business
+    python -m erbium_zoom.bench --qps-window sliding   # limits over any 1 s, not clock seconds
 
 The simulated Zoom account is served over HTTP on 127.0.0.1, answering every request after
 ``--latency`` seconds and with a 429 beyond the plan's per-second limits (and its daily Heavy
@@ -62,6 +63,7 @@ BASELINE_PAGE_SIZE = None  # Zoom's default (30) by not asking for more
 BASELINE_429_WAIT = 1.0  # seconds
 BASELINE_MAX_TRIES = 10
 CATEGORIES = ("Light", "Medium", "Heavy")
+WINDOW_TEXT = {"clock": "per clock second", "sliding": "in any sliding 1 s"}
 TARGETS = {"bound_ratio": 1.3, "speedup": 8.0, "warm_seconds": 0.5, "peak_mb": 400.0}
 
 
@@ -367,7 +369,14 @@ def render(rows: list[dict], minimum: dict[str, int], bound: float, bound_text: 
     return "\n".join(lines)
 
 
-def run(webinars: int, rows: int, latency: float, plan_key: str, baseline: bool) -> str:
+def run(
+    webinars: int,
+    rows: int,
+    latency: float,
+    plan_key: str,
+    baseline: bool,
+    qps_window: str = "clock",
+) -> str:
     from erbium_zoom.ratelimit import PLANS
 
     plan = PLANS[plan_key]
@@ -380,6 +389,7 @@ def run(webinars: int, rows: int, latency: float, plan_key: str, baseline: bool)
         now=now,
         faults=Faults(
             qps_limits=dict(plan.per_second),
+            qps_window=qps_window,
             daily_limits={"Heavy": plan.heavy_daily},
             latency=latency,
         ),
@@ -418,8 +428,9 @@ def run(webinars: int, rows: int, latency: float, plan_key: str, baseline: bool)
         f"{rows:,} participant rows (rejoins included) and {workload.approved:,}/"
         f"{workload.pending}/{workload.denied} approved/pending/denied registrants each\n"
         f"simulated Zoom on 127.0.0.1: {latency * 1000:.0f} ms per request, {plan.name} limits "
-        f"(Light {rate['Light']}/s, Medium {rate['Medium']}/s, Heavy {rate['Heavy']}/s, then "
-        f"429; {plan.heavy_daily:,} Heavy a day); account built in {built:.1f} s\n"
+        f"(Light {rate['Light']}/s, Medium {rate['Medium']}/s, Heavy {rate['Heavy']}/s "
+        f"{WINDOW_TEXT[qps_window]}, then 429; {plan.heavy_daily:,} Heavy a day); account built "
+        f"in {built:.1f} s\n"
         "calls and 429s counted by the server; peak MB is each process's peak RSS (warm runs in "
         "the cold run's process)\n"
     )
@@ -435,12 +446,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="participant rows each")
     parser.add_argument("--latency", type=float, default=DEFAULT_LATENCY, help="seconds")
     parser.add_argument("--plan", choices=("pro", "business"), default="pro")
+    parser.add_argument(
+        "--qps-window",
+        choices=tuple(WINDOW_TEXT),
+        default="clock",
+        help="count the per-second limits per clock second (default) or over the 1 s before "
+        "each request (the strictest reading of Zoom's window)",
+    )
     parser.add_argument("--no-baseline", action="store_true", help="skip the slow baseline")
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "SPEC"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _child(args.child[0], json.loads(args.child[1]))
-    print(run(args.webinars, args.rows, args.latency, args.plan, not args.no_baseline))
+    print(
+        run(
+            args.webinars,
+            args.rows,
+            args.latency,
+            args.plan,
+            not args.no_baseline,
+            args.qps_window,
+        )
+    )
     return 0
 
 

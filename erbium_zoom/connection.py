@@ -1,18 +1,20 @@
 """Which Zoom the dashboard talks to: the demo account or a client's real app, and how.
 
 Pure: decides from what was entered, the selected profile, the environment, secrets.toml and the
-demo scenario; builds clients. Credentials are taken in this order (README): entered in this
-session → the selected profile → the environment → .streamlit/secrets.toml → demo.
+demo scenario; builds clients, and gives each real account its one rate limiter in the process.
+Credentials are taken in this order (README): entered in this session → the selected profile →
+the environment → .streamlit/secrets.toml → demo.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 import httpx
 
-from erbium_zoom import simulator
+from erbium_zoom import ratelimit, simulator, store
 from erbium_zoom.access import LOCAL_PERSON, Action, Person
 from erbium_zoom.activity import ActivityLog
 from erbium_zoom.auth import TokenCache
@@ -26,6 +28,7 @@ from erbium_zoom.config import (
 )
 from erbium_zoom.guard import Guard
 from erbium_zoom.profiles import Profile
+from erbium_zoom.ratelimit import Plan, RateLimiter
 
 SOURCE_DEMO = "demo"
 SOURCE_SESSION = "session"
@@ -169,6 +172,16 @@ def client_label(connection: Connection) -> str:
 def guard_for(connection: Connection, person: Person, log: ActivityLog) -> Guard:
     """The guard for this person's reads and changes on the connection's account."""
     return Guard(person, log, client_label(connection), connection.credentials.account_id)
+
+
+def account_limiter(connection: Connection, plan: Plan) -> RateLimiter:
+    """A real account's rate limiter: one per account (sign-in and API URLs, Account ID) in the
+    process, shared by every session, person, profile and source using that account, so that
+    together they stay under Zoom's limits. Its Heavy calls are counted in the cache file."""
+    settings, credentials = connection.settings, connection.credentials
+    key = ("account", settings.oauth_url, settings.api_url or "", credentials.account_id)
+    quota = store.quota_key(credentials, settings)
+    return ratelimit.SHARED_LIMITERS.get(key, plan, on_heavy=partial(store.count_heavy_call, quota))
 
 
 def build_client(

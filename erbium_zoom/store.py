@@ -385,6 +385,15 @@ def reset_store(path: Path | None = None) -> ReportStore:
     return open_store(path)
 
 
+def count_heavy_call(quota: str, day: date) -> None:
+    """Persist one Heavy call of an account (rate limiters call this from loading threads)."""
+    if cache_enabled():
+        try:
+            open_store().add_heavy(quota, day)
+        except StoreUnavailable:
+            pass  # the page says the file is unusable; the count stays in memory
+
+
 def forget_open_stores() -> None:
     """Drop the opened stores (tests; a moved data folder)."""
     with _open_guard:

@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -39,6 +39,7 @@ from erbium_zoom.connection import (
     SOURCE_SESSION,
     SOURCE_TEXT,
     Connection,
+    account_limiter,
     build_client,
     guard_for,
     resolve_connection,
@@ -288,19 +289,7 @@ def rate_limiter(connection: Connection) -> RateLimiter:
             limiter = limiters[connection.demo_scenario] = RateLimiter(plan, throttle=False)
         limiter.set_plan(plan)
         return limiter
-    settings, credentials = connection.settings, connection.credentials
-    key = ("account", settings.oauth_url, settings.api_url or "", credentials.account_id)
-    quota = store.quota_key(credentials, settings)
-    return ratelimit.SHARED_LIMITERS.get(key, plan, on_heavy=partial(_count_heavy, quota))
-
-
-def _count_heavy(quota: str, day: date) -> None:
-    """Persist one Heavy call (the limiter calls this from the loading threads)."""
-    if store.cache_enabled():
-        try:
-            store.open_store().add_heavy(quota, day)
-        except store.StoreUnavailable:
-            pass  # the page says the file is unusable; the count stays in memory
+    return account_limiter(connection, plan)
 
 
 def parallel_workers(connection: Connection) -> int:

@@ -122,6 +122,37 @@ def test_simulate_rejects_unknown_scenario_in_words(capsys):
     assert "full" in err and "Traceback" not in err
 
 
+def test_simulate_passes_the_qps_window_to_the_simulator(monkeypatch, capsys):
+    from erbium_zoom import simulator
+
+    served = []
+
+    class Server:  # stands in for the loopback server: records the account, stops at once
+        url = oauth_url = api_url = "http://127.0.0.1:1"
+
+        def __init__(self, sim, port):
+            served.append(sim)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+        def wait(self):
+            return None
+
+    monkeypatch.setattr(simulator, "serve", lambda sim, port: Server(sim, port))
+    flags = ["simulate", "--port", "0", "--qps-limit", "Heavy=10"]
+    assert main([*flags, "--qps-window", "sliding"]) == 0
+    assert main(flags) == 0
+    assert [sim.faults.qps_window for sim in served] == ["sliding", "clock"]
+    assert served[0].faults.qps_limits == {"Heavy": 10}
+    with pytest.raises(SystemExit):  # argparse names the choices on stderr
+        main([*flags, "--qps-window", "rolling"])
+    assert "choose from 'clock', 'sliding'" in capsys.readouterr().err
+
+
 def _subprocess_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZOOM_", "ERBIUM_ZOOM_"))}
     env.update(extra)

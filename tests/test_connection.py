@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import httpx
 import pytest
 
+from erbium_zoom import store
 from erbium_zoom.config import Credentials, credentials_from_secrets
 from erbium_zoom.connection import (
     SOURCE_DEMO,
@@ -11,10 +15,12 @@ from erbium_zoom.connection import (
     SOURCE_PROFILE,
     SOURCE_SECRETS,
     SOURCE_SESSION,
+    account_limiter,
     resolve_connection,
 )
 from erbium_zoom.errors import ConfigError
 from erbium_zoom.profiles import Profile
+from erbium_zoom.ratelimit import BUSINESS, HEAVY, PRO
 
 ENTERED = Credentials("acc-entered", "cid-e", "s-e")
 PROFILE = Profile("Acme", "acc-profile", "cid-p", ("host@acme.example",))
@@ -78,3 +84,18 @@ def test_cache_keys_differ_per_account_and_never_hold_the_secret():
 def test_demo_ignores_configured_urls():
     env = {"ERBIUM_ZOOM_OAUTH_URL": "http://127.0.0.1:9/oauth/token"}
     assert resolve(environ=env).settings.oauth_url == "https://zoom.us/oauth/token"
+
+
+def test_one_rate_limiter_per_account_whoever_uses_it():
+    entered, _ = resolve_connection(Credentials("acc-env", "cid-other", "s-o"), environ={})
+    from_env, _ = resolve_connection(None, environ=ENV)
+    other, _ = resolve_connection(ENTERED, environ={})
+    limiter = account_limiter(from_env, PRO)
+    assert account_limiter(entered, BUSINESS) is limiter  # same account, another app or person
+    assert limiter.plan is BUSINESS  # the plan follows the latest choice
+    assert account_limiter(other, PRO) is not limiter
+    before = datetime.now(UTC).date()
+    limiter.observe(HEAVY, httpx.Response(200))  # a Heavy call is counted in the cache file
+    days = {before, datetime.now(UTC).date()}
+    quota = store.quota_key(from_env.credentials, from_env.settings)
+    assert sum(store.open_store().heavy_calls(quota, day) for day in days) == 1

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
+import random
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -18,9 +21,9 @@ from erbium_zoom.ratelimit import (
     LIGHT,
     MEDIUM,
     PRO,
+    WINDOW,
     LimiterRegistry,
     RateLimiter,
-    allowance_for,
     category_for,
 )
 from erbium_zoom.simulator import Faults, SimulatedZoom
@@ -98,14 +101,13 @@ def test_category_for_matches_the_simulators_routes():
         assert category_for(method, path) == category_of(method, path), path
 
 
-def test_allowance_leaves_a_margin_under_every_plan():
-    assert {c: allowance_for(PRO.per_second[c]) for c in (LIGHT, MEDIUM, HEAVY)} == {
-        LIGHT: 27,
-        MEDIUM: 18,
-        HEAVY: 9,
-    }
-    assert allowance_for(BUSINESS.per_second[HEAVY]) == 36
-    assert allowance_for(1) == 1 and allowance_for(2) == 1
+def test_allowance_is_zooms_number_per_window_of_a_second_and_a_margin():
+    clock = Clock()
+    limiter = limiter_on(clock)
+    assert {c: limiter.allowance(c) for c in (LIGHT, MEDIUM, HEAVY)} == dict(PRO.per_second)
+    limiter.set_plan(BUSINESS)
+    assert limiter.allowance(HEAVY) == 40
+    assert WINDOW == 1.0 + ratelimit.JITTER_MARGIN > 1.0
 
 
 # ---- pacing -------------------------------------------------------------------------------------
@@ -120,12 +122,27 @@ def slots(limiter: RateLimiter, clock: Clock, category: str, count: int) -> list
     return sent
 
 
-def test_limiter_spaces_requests_evenly_at_the_allowance():
+def most_in_a_window(times: list[float], window: float = WINDOW) -> int:
+    """The most of ``times`` within any half-open window of ``window`` seconds, (t - window, t]."""
+    times = sorted(times)
+    most = first = 0
+    for last, moment in enumerate(times):
+        while moment - times[first] >= window - 1e-9:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+def test_limiter_spaces_requests_evenly_across_the_window():
     clock = Clock()
     limiter = limiter_on(clock)
-    sent = slots(limiter, clock, HEAVY, 19)
-    # Evenly 1/9 s apart: so any one second, wherever Zoom's clock seconds begin, holds 9.
-    assert sent == pytest.approx([k / 9 for k in range(19)])
+    sent = slots(limiter, clock, HEAVY, 31)
+    # 10 every 1.2 s, evenly. Zoom refuses the 11th of any 11 within one second (sliding): any
+    # 11 in a row go 1.2 s apart, so none is refused unless one arrives 0.2 s later than another.
+    assert sent == pytest.approx([k * WINDOW / 10 for k in range(31)])
+    assert most_in_a_window(sent) == 10
+    eleven_apart = [later - first for first, later in zip(sent, sent[10:], strict=False)]
+    assert min(eleven_apart) == pytest.approx(WINDOW)
 
 
 def test_limiter_keeps_categories_apart():
@@ -143,28 +160,113 @@ def test_limiter_does_not_save_up_idle_time_for_a_burst():
     limiter.acquire(HEAVY)
     clock.seconds += 60  # a quiet minute
     sent = slots(limiter, clock, HEAVY, 3)
-    assert sent == [pytest.approx(60 + k / 9) for k in range(3)]
+    assert sent == [pytest.approx(60 + k * WINDOW / 10) for k in range(3)]
 
 
 def test_limiter_follows_a_plan_change():
     clock = Clock()
     limiter = limiter_on(clock)
     limiter.set_plan(BUSINESS)
-    sent = slots(limiter, clock, HEAVY, 37)
-    assert sent[-1] == pytest.approx(1.0)  # 36 a second on Business
+    sent = slots(limiter, clock, HEAVY, 41)
+    assert sent[-1] == pytest.approx(WINDOW)  # 40 per window on Business
     assert limiter.plan is BUSINESS
 
 
-def test_limiter_threads_take_distinct_slots():
-    clock = Clock()
-    clock.sleep = lambda seconds: clock.sleeps.append(seconds)  # threads never move the clock
-    limiter = limiter_on(clock)
-    threads = [threading.Thread(target=limiter.acquire, args=(MEDIUM,)) for _ in range(36)]
+class SharedClock:
+    """Time for many threads: it stands still while any of them runs and jumps to the next
+    wake-up once all of them sleep, so what a thread reads is exactly when it acted. ``late()``
+    makes a wake-up come that much after the time asked for (a thread scheduled late)."""
+
+    def __init__(self, threads: int, late: Callable[[], float] = lambda: 0.0):
+        self.now = 0.0
+        self._running = threads
+        self._wake_ups: list[float] = []
+        self._late = late
+        self._changed = threading.Condition()
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def utcnow(self) -> datetime:
+        return FIXED_NOW + timedelta(seconds=self.now)
+
+    def sleep(self, seconds: float) -> None:
+        with self._changed:
+            wake_up = self.now + seconds + self._late()
+            heapq.heappush(self._wake_ups, wake_up)
+            self._running -= 1
+            self._move_on()
+            self._changed.wait_for(lambda: self.now >= wake_up)
+
+    def finished(self) -> None:
+        with self._changed:
+            self._running -= 1
+            self._move_on()
+
+    def _move_on(self) -> None:
+        if self._running or not self._wake_ups:
+            return
+        self.now = max(self.now, self._wake_ups[0])
+        while self._wake_ups and self._wake_ups[0] <= self.now:
+            heapq.heappop(self._wake_ups)
+            self._running += 1  # counted here, so time cannot move on before it runs
+        self._changed.notify_all()
+
+
+def bursts(clock: SharedClock, limiter: RateLimiter, threads: int, seed: int) -> dict[str, list]:
+    """``threads`` workers each send bursts of requests of random categories, waiting 0.2 s
+    for each answer and sometimes pausing between bursts; when each request went, by category."""
+    sent: dict[str, list[float]] = {LIGHT: [], MEDIUM: [], HEAVY: []}
+    guard = threading.Lock()
+
+    def work(number: int) -> None:
+        rng = random.Random(f"{seed}:{number}")
+        try:
+            for _ in range(rng.randint(2, 4)):
+                category = rng.choice((HEAVY, HEAVY, MEDIUM, LIGHT))
+                for _ in range(rng.randint(5, 15)):
+                    limiter.acquire(category)
+                    with guard:
+                        sent[category].append(clock.now)
+                    clock.sleep(0.2)  # the answer's round trip
+                clock.sleep(rng.choice((0.0, 0.5, 3.0)))
+        finally:
+            clock.finished()
+
+    run_threads(work, threads)
+    return sent
+
+
+def run_threads(target: Callable[[int], None], count: int, timeout: float = 60) -> None:
+    """``target(n)`` for each n below ``count``, each in its own thread; all done on return."""
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
-    assert sorted(round(s, 9) for s in clock.sleeps) == [round(k / 18, 9) for k in range(1, 36)]
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_no_window_holds_more_than_the_allowance_under_bursts_from_many_threads(seed):
+    rng = random.Random(seed)
+    # A quarter of the wake-ups come late, by up to 0.3 s: without the log of what went, a late
+    # request would go right behind the next one and crowd a window.
+    clock = SharedClock(40, late=lambda: rng.choice((0.0, 0.0, 0.0, rng.uniform(0.0, 0.3))))
+    limiter = limiter_on(clock)
+    sent = bursts(clock, limiter, 40, seed)
+    for category, times in sent.items():
+        assert len(times) > 50
+        assert most_in_a_window(times) == PRO.per_second[category], category
+
+
+def test_threads_keep_the_allowance_busy():
+    clock = SharedClock(16)  # on time: the limiter, not the scheduling, sets the pace
+    limiter = limiter_on(clock)
+    sent = bursts(clock, limiter, 16, seed=7)[HEAVY]
+    gaps = [later - earlier for earlier, later in zip(sent, sent[1:], strict=False)]
+    # 16 threads always have Heavy requests waiting in the first seconds: they go evenly.
+    assert gaps[:20] == pytest.approx([WINDOW / 10] * 20)
 
 
 def test_limiter_without_throttle_never_waits():
@@ -183,11 +285,11 @@ def test_per_second_429_pauses_the_category_and_cuts_its_pace_for_a_while():
     limiter.acquire(HEAVY)
     refused = RateLimited("busy", limit_type="qps", category=HEAVY)
     limiter.observe(HEAVY, answer(429, X_RateLimit_Type="QPS"), refused)
-    assert limiter.refusals == 1 and limiter.allowance(HEAVY) == 8
+    assert limiter.refusals == 1 and limiter.allowance(HEAVY) == 9
     limiter.acquire(HEAVY)
     assert clock.seconds == pytest.approx(ratelimit.PAUSE_AFTER_429)
     clock.seconds += CUT_SECONDS
-    assert limiter.allowance(HEAVY) == 9  # recovered
+    assert limiter.allowance(HEAVY) == 10  # recovered
 
 
 def test_retry_after_longer_than_a_second_is_honoured():
@@ -334,6 +436,6 @@ def test_client_slows_down_when_zoom_refuses(make_client):
     assert len(rows) == len(sim.participants("webinar", large["uuid"]))
     statuses = [c.status for c in sim.api_calls("/report/")]
     assert statuses.count(429) == limiter.refusals >= 1
-    assert limiter.allowance(HEAVY) < 9  # it slowed down
+    assert limiter.allowance(HEAVY) < 10  # it slowed down
     assert limiter.heavy_today() == statuses.count(200)
     assert limiter.zoom_heavy_left() == 30_000 - statuses.count(200)

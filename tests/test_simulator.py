@@ -1161,6 +1161,38 @@ def test_rate_limit_qps_429_with_headers_then_next_second_ok():
     assert api.get("/users/me/meetings").status_code == 200
 
 
+def test_rate_limit_sliding_window_counts_the_second_before_each_request():
+    clock = FakeClock(1_000.5)  # mid-second: a clock-second count would reset at 1001.0
+    api = Api(make_sim(clock=clock, faults=Faults(qps_limits={"Medium": 2}, qps_window="sliding")))
+    assert api.get("/users/me/meetings").headers["X-RateLimit-Remaining"] == "1"
+    clock.advance(0.25)  # 1000.75 (binary fractions: the sums are exact)
+    assert api.get("/users/me/meetings").headers["X-RateLimit-Remaining"] == "0"
+    clock.advance(0.5)  # 1001.25: a new clock second, but two admitted in the last 1.0 s
+    refused = api.get("/users/me/meetings")
+    assert refused.status_code == 429 and refused.headers["X-RateLimit-Type"] == "QPS"
+    clock.advance(0.125)  # 1001.375: the first is 0.875 s old, still in the window
+    assert api.get("/users/me/meetings").status_code == 429
+    clock.advance(0.125)  # 1001.5: the first is exactly 1.0 s old and out of the window
+    allowed = api.get("/users/me/meetings")
+    assert allowed.status_code == 200 and allowed.headers["X-RateLimit-Remaining"] == "0"
+    assert api.get("/meetings/1").status_code == 404  # other categories are not counted
+
+
+def test_rate_limit_clock_window_is_the_default_and_resets_each_second():
+    clock = FakeClock(1_000.5)
+    api = Api(make_sim(clock=clock, faults=Faults(qps_limits={"Medium": 2})))
+    api.get("/users/me/meetings")
+    clock.advance(0.25)
+    api.get("/users/me/meetings")
+    clock.advance(0.5)  # 1001.25: two in the last 1.0 s, yet a new clock second
+    assert api.get("/users/me/meetings").status_code == 200
+
+
+def test_unknown_qps_window_is_refused_in_words():
+    with pytest.raises(ValueError, match="use clock or sliding"):
+        Faults(qps_window="rolling")
+
+
 def test_rate_limit_qps_retry_after_when_asked():
     api = Api(make_sim(faults=Faults(qps_limits={"Light": 1}, qps_retry_after=True)))
     event = api.sim.event_tagged("large")
