@@ -163,3 +163,18 @@ def test_an_unreadable_secrets_file_refuses_everyone_even_on_loopback():
     assert "line 3" in plan.problem
     assert plan.person(None) is None
     assert plan.person(signed_in("ana@erbium.example")).role is None
+
+
+def test_typed_credentials_are_refused_in_the_core_below_editor():
+    from erbium_zoom.config import Credentials
+    from erbium_zoom.connection import SOURCE_SESSION, resolve_connection
+
+    typed = Credentials("acc-typed", "cid-typed", "typed-secret")
+    viewer = Person("zoe@erbium.example", Role.VIEWER, signed_in=True)
+    editor = Person("ed@erbium.example", Role.EDITOR, signed_in=True)
+    with pytest.raises(AccessDenied, match="check credentials typed on the Connection page"):
+        resolve_connection(typed, person=viewer, environ={})
+    connection, _ = resolve_connection(typed, person=editor, environ={})
+    assert connection.source == SOURCE_SESSION and connection.credentials == typed
+    # Nothing typed: a viewer gets the configured or demo connection as usual.
+    assert resolve_connection(None, person=viewer, environ={})[0].is_demo
