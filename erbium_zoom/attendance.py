@@ -50,7 +50,7 @@ from erbium_zoom.models import (
 )
 from erbium_zoom.parallel import Outcome, capture, run_ordered
 from erbium_zoom.reports import EventHeading
-from erbium_zoom.views import zone
+from erbium_zoom.zones import zone
 
 REPORT_DELAY = timedelta(minutes=30)  # Zoom makes the report about this long after the end
 NOT_READY_WINDOW = timedelta(minutes=60)  # a missing report this soon after the end is "not yet"

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 
 from erbium_zoom.funnel import Funnel, percent_text, share
 from erbium_zoom.pace import PaceCurve
-from erbium_zoom.views import zone
+from erbium_zoom.zones import zone
 
 # Mid-luminance: each has ≥ 3:1 contrast on #FFFFFF and on #0E1117 (Streamlit's dark background).
 PALETTE = ("#1C7ED6", "#D9480F", "#2F9E44", "#9467BD", "#C2255C")

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from erbium_zoom.models import REGISTRANT_STATUSES, Registrant
-from erbium_zoom.views import zone
+from erbium_zoom.zones import zone
 
 RECENT_DAYS = 7  # "41 in the last 7 days"
 MAX_COMPARISONS = 5  # past events drawn beside an upcoming one

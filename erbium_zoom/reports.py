@@ -27,7 +27,7 @@ from datetime import datetime
 import pandas as pd
 
 from erbium_zoom.models import REGISTRANT_STATUSES, Participant, Registrant, RegistrantCounts
-from erbium_zoom.views import zone
+from erbium_zoom.zones import zone
 
 ATTENDANCE_RATE_FORMULA = "Attendance rate = unique attendees ÷ approved registrants"
 
@@ -619,7 +619,7 @@ def _merge_ranges(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 
 def _tz_name(tz: str | None) -> str:
-    return str(zone(tz).key)  # views.zone decides what an unknown zone becomes
+    return str(zone(tz).key)  # zones.zone decides what an unknown zone becomes
 
 
 def _clock(times: pd.Series, tz: str) -> pd.Series:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
@@ -17,6 +16,7 @@ from erbium_zoom.connection import DEMO_CLIENT_NAMES, DEMO_CREDENTIALS, DEMO_SCE
 from erbium_zoom.errors import user_message
 from erbium_zoom.models import Event, Registrant, RegistrantCounts, StatusUpdateResult
 from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, ScopeReport
+from erbium_zoom.zones import zone
 
 STATUS_TEXT = {
     GRANTED: "✅ Granted",
@@ -79,14 +79,6 @@ def client_message(missing: Sequence[str], *, app_name: str = "ERBIUM") -> str:
         "Nothing else changes: the Account ID, Client ID and Client Secret stay the same. "
         "Let us know when it is done and we will re-check the connection.\n\nThank you!\n"
     )
-
-
-def zone(name: str | None) -> ZoneInfo:
-    """A time zone by IANA name, UTC when unknown or empty."""
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def _local(moment: datetime | None, tz_name: str | None) -> str:

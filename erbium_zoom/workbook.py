@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from erbium_zoom import reports
 from erbium_zoom.exports import is_formula_like
 from erbium_zoom.models import Registrant
-from erbium_zoom.views import zone
+from erbium_zoom.zones import zone
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUMMARY_SHEET = "Summary"
