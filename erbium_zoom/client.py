@@ -218,6 +218,8 @@ class ZoomClient:
 
     def check_scopes(self, *, fresh: bool = True) -> tuple[TokenInfo, ScopeReport]:
         """The token and the verdict on all 17 scopes (fresh by default: Zoom lags on changes)."""
+        if self.guard is not None:  # the account's scopes are its data too
+            self.guard.read()
         token = self.fetch_token(fresh=fresh)
         return token, classify_scopes(token.scope)
 

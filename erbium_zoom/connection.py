@@ -96,13 +96,18 @@ class Connection:
         )
 
     @property
+    def demo_label(self) -> str:
+        """The demo client with its setup: "Contoso (Some scopes missing)"."""
+        scenario = self.demo_scenario or ""
+        label = DEMO_SCENARIOS.get(scenario, scenario)
+        if scenario in DEMO_CLIENT_NAMES:
+            return f"{DEMO_CLIENT_NAMES[scenario]} ({label})"
+        return label
+
+    @property
     def description(self) -> str:
         if self.is_demo:
-            scenario = self.demo_scenario or ""
-            label = DEMO_SCENARIOS.get(scenario, scenario)
-            if scenario in DEMO_CLIENT_NAMES:
-                return f"Demo data · {DEMO_CLIENT_NAMES[scenario]} ({label})"
-            return f"Demo data · {label}"
+            return f"Demo data · {self.demo_label}"
         if self.profile:
             return f"Profile **{self.profile}** · account {self.credentials.account_id}"
         return f"Account **{self.credentials.account_id}**"
@@ -165,7 +170,7 @@ def client_label(connection: Connection) -> str:
     if connection.profile:
         return connection.profile
     if connection.is_demo:
-        return f"Demo: {DEMO_SCENARIOS.get(connection.demo_scenario or '', 'simulated account')}"
+        return f"Demo: {connection.demo_label}"
     return _CLIENT_LABELS.get(connection.source, connection.source)
 
 

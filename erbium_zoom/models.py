@@ -256,6 +256,5 @@ class ChangeOutcome:
     message: str = ""
     registrant_ids: list[str] = field(default_factory=list)
 
-    def answered(self, status: int, reason: str, message: str = "") -> None:
+    def answered(self, status: int, reason: str) -> None:
         self.status = f"{status} {reason}".strip()
-        self.message = message

@@ -125,10 +125,20 @@ def _user_info() -> dict:
         return {}
 
 
+def _presence() -> tuple[Deployment, Person | None]:
+    """The deployment decided for this run, and the person using this session (None before
+    sign-in; a role of None when refused: served exposed, misconfigured, or on no list)."""
+    plan = deployment()
+    return plan, plan.person(_user_info() if plan.sign_in else None)
+
+
 def current_person() -> Person | None:
     """The person using this session (None before sign-in); their role may be None."""
-    plan = deployment()
-    return plan.person(_user_info() if plan.sign_in else None)
+    return _presence()[1]
+
+
+def _allowed(person: Person | None) -> bool:
+    return person is not None and person.role is not None
 
 
 def session_person() -> Person:
@@ -136,8 +146,8 @@ def session_person() -> Person:
     person = current_person()
     if person is None:
         raise AccessDenied("Sign in first.")
-    if person.role is None:
-        raise AccessDenied(f"Signed in as {person.who}, who is not allowed here.")
+    if not _allowed(person):
+        raise AccessDenied(f"{person.who} is not allowed here.")
     return person
 
 
@@ -151,12 +161,9 @@ def gate(url_paths: Sequence[str] = ()) -> Person | None:
 
     ``url_paths``: the pages' paths, which show the same screen (a deep link then gets it
     without Streamlit's "page not found")."""
-    plan = deployment()
-    person = None
-    if plan.mode not in (Mode.EXPOSED, Mode.MISCONFIGURED):
-        person = plan.person(_user_info() if plan.sign_in else None)
-        if person is not None and person.role is not None:
-            return person
+    plan, person = _presence()
+    if _allowed(person):
+        return person
 
     def welcome() -> None:
         _gate_screen(plan, person)
@@ -501,17 +508,12 @@ def render_sidebar() -> None:
 def gate_refuses() -> bool:
     """True when this run's person may not use the dashboard (a page run without app.py's
     gate still shows nothing then)."""
-    plan = deployment()
-    if plan.mode in (Mode.EXPOSED, Mode.MISCONFIGURED):
-        return True
-    person = plan.person(_user_info() if plan.sign_in else None)
-    return person is None or person.role is None
+    return not _allowed(current_person())
 
 
 def _render_who() -> None:
     """Who is signed in, with their role and the sign-out button; or the local-use note."""
-    plan = deployment()
-    person = current_person()
+    plan, person = _presence()
     for warning in plan.warnings:
         st.warning(warning, icon="🌐")
     if person is None or not person.signed_in:

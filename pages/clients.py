@@ -15,11 +15,10 @@ from erbium_zoom.profiles import SECRET_STORED
 from erbium_zoom.secret_store import KEYS_IN_FILE, SECRET_KEY_ENV
 from erbium_zoom.views import DEMO_CLIENTS, clients_frame, roster_frame
 
-ui.page_setup("All clients")
+connection = ui.page_setup("All clients")
 
 # ---- demo agency (issue 11): in demo mode, one simulated client per demo scenario -------------
-if ui.current_connection().is_demo:
-    demo_connection = ui.current_connection()
+if connection.is_demo:
     st.subheader("Demo agency: simulated clients")
     st.caption(
         "Each is a simulated Zoom account with one typical setup, checked like a saved profile "
@@ -28,9 +27,9 @@ if ui.current_connection().is_demo:
     )
     recheck = st.button("Check the demo clients again", key="clients_demo_recheck")
     with st.spinner("Checking the demo clients…"):
-        roster = ui.check_demo_clients(demo_connection, again=recheck)
+        roster = ui.check_demo_clients(connection, again=recheck)
     st.dataframe(roster_frame(roster), hide_index=True, width="stretch")
-    current = demo_connection.demo_scenario
+    current = connection.demo_scenario
     st.markdown("**Switch every page to:**")
     for column, demo_client in zip(st.columns(len(DEMO_CLIENTS)), DEMO_CLIENTS, strict=True):
         column.button(

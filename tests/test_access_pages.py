@@ -15,7 +15,14 @@ from erbium_zoom.access import ALLOW_ANONYMOUS_ENV, LOCAL_PERSON
 from erbium_zoom.activity import REFUSED, ActivityLog
 from erbium_zoom.simulator import SimulatedZoom
 from tests.test_access import ACCESS, AUTH
-from tests.test_pages import APP, PAGES, ROOT, by_label, registration_event, texts
+from tests.test_pages import (
+    APP,
+    PAGES,
+    ROOT,
+    ask_to_approve_two_pending,
+    registration_event,
+    texts,
+)
 
 ADMIN, EDITOR, VIEWER = "ana@erbium.example", "ed@erbium.example", "zoe@erbium.example"
 STRANGER = "eve@else.example"
@@ -167,7 +174,10 @@ def test_a_viewers_forced_change_is_refused_by_the_core_and_recorded(signed_in_a
     assert [c for c in sim.api_calls() if c.method != "GET"] == []
     [entry] = ActivityLog().entries(LOCAL_PERSON)
     assert (entry.who, entry.action, entry.status) == (VIEWER, "approve", REFUSED)
-    assert entry.registrant_ids == tuple(ids) and entry.client == "Demo: Fully configured"
+    assert (
+        entry.registrant_ids == tuple(ids)
+        and entry.client == "Demo: Northwind Traders (Fully configured)"
+    )
 
 
 def test_an_editors_approval_is_on_record_with_their_email(signed_in_as):
@@ -178,11 +188,7 @@ def test_an_editors_approval_is_on_record_with_their_email(signed_in_as):
         sim, registrants_event=(event["kind"], event["id"]), registrants_status="pending"
     ).run()
     at.switch_page("pages/registrants.py").run()
-    ids = [r["id"] for r in sim.registrants(event["kind"], event["id"], "pending")[:2]]
-    at.multiselect(key=f"registrants_selected_{event['kind']}_{event['id']}_pending").set_value(ids)
-    at.run()
-    by_label(at.button, "Approve 2 selected…").click()
-    at.run()
+    ask_to_approve_two_pending(at, sim, event)
     at.button(key="registrants_confirm").click()
     at.run()
     assert any(t.startswith("Zoom approved 2 registrants") for t in texts(at, "success"))

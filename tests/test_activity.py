@@ -174,7 +174,9 @@ def test_someone_with_no_role_cannot_read(sim, make_client, log):
     client = guarded(make_client, sim, STRANGER, log)
     with pytest.raises(AccessDenied):
         client.list_meetings("me")
-    assert sim.api_calls() == []
+    with pytest.raises(AccessDenied):
+        client.check_scopes()  # the scope checklist is the account's data too
+    assert sim.api_calls() == [] and sim.calls == []  # not even a token was asked for
     assert log.entries(ADMIN)[0].action == "read"
 
 

@@ -253,15 +253,21 @@ def test_registrant_counts_match_the_simulator():
         assert shown[status.capitalize()] == str(len(expected))
 
 
-def test_approve_selected_after_confirmation_reaches_zoom():
-    sim = SimulatedZoom("full")
-    event = registration_event(sim)
-    at = registrants_page(sim, event, "pending")
+def ask_to_approve_two_pending(at: AppTest, sim: SimulatedZoom, event: dict) -> list[str]:
+    """On the Registrants page showing pending ones: select two, press Approve (not yet sent)."""
     ids = [r["id"] for r in sim.registrants(event["kind"], event["id"], "pending")[:2]]
     at.multiselect(key=f"registrants_selected_{event['kind']}_{event['id']}_pending").set_value(ids)
     at.run()
     by_label(at.button, "Approve 2 selected…").click()
     at.run()
+    return ids
+
+
+def test_approve_selected_after_confirmation_reaches_zoom():
+    sim = SimulatedZoom("full")
+    event = registration_event(sim)
+    at = registrants_page(sim, event, "pending")
+    ids = ask_to_approve_two_pending(at, sim, event)
     assert any("Please confirm" in text for text in texts(at, "warning"))
     assert not [c for c in sim.api_calls("/status")], "nothing is sent before confirmation"
     at.button(key="registrants_confirm").click()
