@@ -71,6 +71,7 @@ from erbium_zoom.models import (
     TokenInfo,
 )
 from erbium_zoom.ratelimit import RateLimiter, category_for
+from erbium_zoom.registrant_actions import split_for_action
 from erbium_zoom.scopes import ScopeReport, classify_scopes
 
 if TYPE_CHECKING:
@@ -518,11 +519,19 @@ class ZoomClient:
         action: str,
         registrants: Iterable[Registrant | str],
     ) -> StatusUpdateResult:
-        """Approve, deny or cancel registrants, in calls of at most 30 (Zoom's limit)."""
+        """Approve, deny or cancel registrants, in calls of at most 30 (Zoom's limit).
+
+        Sent only for the registrants the action changes (approve pending or denied ones, deny
+        pending or approved ones, cancel approved ones; :mod:`erbium_zoom.registrant_actions`);
+        the others come back as ``skipped`` with the reason, and when none is left nothing is
+        sent. A registrant given by ID alone, or without a status, is looked up in Zoom first.
+        """
         _check_choice("action", action, STATUS_ACTIONS)
-        entries = [_registrant_ref(r) for r in registrants]
-        if not entries:
+        chosen = list(registrants)
+        if not chosen:
             raise ConfigError("Select at least one registrant first.", field="registrants")
+        split = split_for_action(action, self._with_status(kind, event_id, chosen))
+        entries = [_registrant_ref(r) for r in split.send]
         path = f"{self._registrants_path(kind, event_id)}/status"
         done = 0
         calls = 0
@@ -542,7 +551,20 @@ class ZoomClient:
                 raise
             done += len(batch)
             calls += 1
-        return StatusUpdateResult(action=action, updated=done, calls=calls)
+        return StatusUpdateResult(action=action, updated=done, calls=calls, skipped=split.skipped)
+
+    def _with_status(
+        self, kind: EventKind, event_id: int | str, chosen: list[Registrant | str]
+    ) -> list[Registrant]:
+        """The chosen registrants with their status. Those given by ID alone or without a
+        status get the one Zoom lists them under now (three list calls), or none when Zoom
+        lists them under no status."""
+        known = {r.id: r for r in chosen if isinstance(r, Registrant) and r.status}
+        if len(known) < len(chosen):
+            for status in REGISTRANT_STATUSES:
+                for listed in self.list_registrants(kind, event_id, status):
+                    known.setdefault(listed.id, listed)
+        return [known.get(_registrant_id(r)) or _unlisted(r) for r in chosen]
 
     def _change(self, action: str, event_id: int | str, registrant_ids: Sequence[str] = ()):
         """The guard's record around one change; nothing to record without a guard."""
@@ -585,6 +607,17 @@ def _registrant_ref(registrant: Registrant | str) -> dict:
             ref["email"] = registrant.email
         return ref
     return {"id": str(registrant)}
+
+
+def _registrant_id(registrant: Registrant | str) -> str:
+    return registrant.id if isinstance(registrant, Registrant) else str(registrant)
+
+
+def _unlisted(registrant: Registrant | str) -> Registrant:
+    """A chosen registrant Zoom lists under no status (its status left empty)."""
+    if isinstance(registrant, Registrant):
+        return registrant
+    return Registrant(str(registrant), "", "", "", "", None, None)
 
 
 def _batches(items: list, size: int) -> Iterator[list]:

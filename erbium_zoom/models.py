@@ -197,12 +197,22 @@ class AddedRegistrant:
 
 
 @dataclass(frozen=True)
+class SkippedRegistrant:
+    """A selected registrant a status change was not sent for, and why (in words)."""
+
+    registrant: Registrant
+    reason: str
+
+
+@dataclass(frozen=True)
 class StatusUpdateResult:
-    """What a registrant status update did: how many, in how many calls of at most 30."""
+    """What a registrant status update did: how many, in how many calls of at most 30, and
+    which selected registrants it was not sent for (see :mod:`erbium_zoom.registrant_actions`)."""
 
     action: str
     updated: int
     calls: int
+    skipped: tuple[SkippedRegistrant, ...] = ()
 
 
 @dataclass(frozen=True)

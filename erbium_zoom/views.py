@@ -14,7 +14,14 @@ import pandas as pd
 from erbium_zoom.check import CheckResult
 from erbium_zoom.connection import DEMO_CLIENT_NAMES, DEMO_CREDENTIALS, DEMO_SCENARIOS
 from erbium_zoom.errors import user_message
-from erbium_zoom.models import Event, Registrant, RegistrantCounts, StatusUpdateResult
+from erbium_zoom.models import (
+    Event,
+    Registrant,
+    RegistrantCounts,
+    SkippedRegistrant,
+    StatusUpdateResult,
+)
+from erbium_zoom.registrant_actions import ACTION_PAST
 from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, ScopeReport
 from erbium_zoom.zones import zone
 
@@ -216,17 +223,37 @@ def event_label(event: Event, viewer_tz: str | None = None) -> str:
     return f"{event.kind.title}: {event.topic} ({when}) · {event.id}"
 
 
-ACTION_PAST = {"approve": "approved", "deny": "denied", "cancel": "cancelled"}
+SKIPPED_NAMES_SHOWN = 5  # names listed per reason; the rest are counted
 
 
 def describe_status_update(result: StatusUpdateResult) -> str:
-    """Zoom's answer to a status update, in words."""
-    people = "registrant" if result.updated == 1 else "registrants"
-    calls = "call" if result.calls == 1 else "calls"
-    return (
-        f"Zoom {ACTION_PAST[result.action]} {result.updated} {people} "
-        f"({result.calls} {calls} to Zoom, each answered 204 No Content)."
-    )
+    """Zoom's answer to a status update in words, and whom it was not sent for, and why."""
+    if result.updated:
+        people = "registrant" if result.updated == 1 else "registrants"
+        calls = "call" if result.calls == 1 else "calls"
+        text = (
+            f"Zoom {ACTION_PAST[result.action]} {result.updated} {people} "
+            f"({result.calls} {calls} to Zoom, each answered 204 No Content)."
+        )
+    else:
+        text = "Nothing was sent to Zoom."
+    return " ".join([text, *describe_skipped(result.skipped)])
+
+
+def describe_skipped(skipped: Sequence[SkippedRegistrant]) -> list[str]:
+    """One sentence per reason, naming the registrants a status change was not sent for."""
+    by_reason: dict[str, list[str]] = {}
+    for item in skipped:
+        by_reason.setdefault(item.reason, []).append(registrant_label(item.registrant))
+    sentences = []
+    for reason, names in by_reason.items():
+        shown = ", ".join(names[:SKIPPED_NAMES_SHOWN])
+        more = len(names) - SKIPPED_NAMES_SHOWN
+        if more > 0:
+            shown += f" and {more} more"
+        people = "registrant" if len(names) == 1 else "registrants"
+        sentences.append(f"Not sent for {len(names)} {people} ({reason}): {shown}.")
+    return sentences
 
 
 CLIENT_COLUMNS = [

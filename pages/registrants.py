@@ -1,7 +1,8 @@
 """Registrants: one event's registrants by status; approve, deny, cancel, add and delete.
 
 Every change waits for a confirmation, is sent once (the pending change is cleared before the
-call, so a rerun cannot send it again), and shows Zoom's answer.
+call, so a rerun cannot send it again), and shows Zoom's answer. The picker lists people only
+("all" is a checkbox of its own), and only the actions that change the status shown are offered.
 """
 
 import streamlit as st
@@ -10,7 +11,8 @@ from erbium_zoom import ui
 from erbium_zoom.access import Action
 from erbium_zoom.errors import ZoomError, user_message
 from erbium_zoom.listing import load_upcoming
-from erbium_zoom.models import REGISTRANT_STATUSES, STATUS_ACTIONS, EventKind, NewRegistrant
+from erbium_zoom.models import REGISTRANT_STATUSES, EventKind, NewRegistrant
+from erbium_zoom.registrant_actions import allowed_actions
 from erbium_zoom.views import (
     describe_status_update,
     event_label,
@@ -59,7 +61,7 @@ if st.button("Refresh", help="Reload this event's registrants from Zoom."):
 answer = st.session_state.pop("registrants_answer", None)
 if answer:
     level, text = answer
-    (st.success if level == "success" else st.error)(text)
+    {"success": st.success, "warning": st.warning}.get(level, st.error)(text)
 
 # ---- counts and the list -----------------------------------------------------------------
 try:
@@ -102,14 +104,23 @@ def ask(change: dict) -> None:
     st.session_state["registrants_pending"] = {**change, "event": (kind.value, event.id)}
 
 
+def selection_keys(status: str) -> tuple[str, str]:
+    """The session keys of one status list's picker: "all" and the people picked one by one."""
+    where = f"{kind.value}_{event.id}_{status}"
+    return f"registrants_all_{where}", f"registrants_selected_{where}"
+
+
 def send(change: dict) -> None:
     """Perform a confirmed change and keep Zoom's answer for the next run."""
+    level = "success"
     try:
         if change["op"] == "status":
-            result = client.update_registrant_status(
-                kind, event.id, change["action"], change["ids"]
-            )
+            # With the status shown where known; the core looks up the others and sends the
+            # action only for those it changes.
+            chosen = [by_id.get(rid, rid) for rid in change["ids"]]
+            result = client.update_registrant_status(kind, event.id, change["action"], chosen)
             text = describe_status_update(result)
+            level = "success" if result.updated else "warning"
         elif change["op"] == "add":
             added = client.add_registrant(kind, event.id, change["person"])
             text = (
@@ -120,9 +131,12 @@ def send(change: dict) -> None:
         else:
             client.delete_registrant(kind, event.id, change["id"])
             text = f"Zoom deleted {change['label']} (204 No Content)."
-        st.session_state["registrants_answer"] = ("success", text)
+        st.session_state["registrants_answer"] = (level, text)
     except ZoomError as error:
         st.session_state["registrants_answer"] = ("error", user_message(error))
+    for status_shown in REGISTRANT_STATUSES:  # the lists change: start the next pick afresh
+        for key in selection_keys(status_shown):
+            st.session_state.pop(key, None)
     refresh_event()
 
 
@@ -147,18 +161,37 @@ if not ui.may(Action.CHANGE_REGISTRANTS):  # hidden for convenience; the core re
 status_tab, add_tab, delete_tab = st.tabs(["Approve / deny / cancel", "Add", "Delete"])
 
 with status_tab:
-    chosen = st.multiselect(
+    all_key, picked_key = selection_keys(status)
+    people, everyone = st.columns([3, 1], vertical_alignment="bottom")
+    # "All" is its own control, never an entry among the people: picking the first entry of
+    # the list must not select everyone. Ticking it drops the people picked one by one.
+    select_all = everyone.checkbox(
+        f"Select all {len(by_id)} {status} registrants",
+        key=all_key,
+        disabled=not by_id,
+        on_change=lambda: st.session_state.pop(picked_key, None),
+    )
+    picked = people.multiselect(
         f"Select {status} registrants",
         list(by_id),
         format_func=lambda rid: registrant_label(by_id[rid]),
-        key=f"registrants_selected_{kind.value}_{event.id}_{status}",
+        key=picked_key,
+        select_all=False,
+        disabled=select_all,
+        placeholder=f"All {len(by_id)} are selected" if select_all else "Choose people",
     )
+    chosen = list(by_id) if select_all else picked
+    # Only the actions that change someone of the status shown (the core checks again).
     action = st.selectbox(
-        "Action", STATUS_ACTIONS, format_func=lambda a: ACTION_VERBS[a].split(" ")[0]
+        "Action", allowed_actions(status), format_func=lambda a: ACTION_VERBS[a].split(" ")[0]
     )
-    if st.button(
-        f"{ACTION_VERBS[action].split(' ')[0]} {len(chosen)} selected…", disabled=not chosen
-    ):
+    verb = ACTION_VERBS[action].split(" ")[0]
+    label = (
+        f"{verb} all {len(chosen)} {status} registrants…"
+        if select_all
+        else f"{verb} {len(chosen)} selected…"
+    )
+    if st.button(label, disabled=not chosen):
         ask(
             {
                 "op": "status",

@@ -96,6 +96,19 @@ def test_each_batch_of_thirty_is_one_entry(make_client, log):
     assert {e.status for e in entries} == {"204 No Content"}
 
 
+def test_only_the_registrants_a_status_change_is_sent_for_are_on_record(sim, make_client, log):
+    event = pending_event(sim)
+    pending = [r["id"] for r in sim.registrants("meeting", event["id"], "pending")[:2]]
+    approved = [r["id"] for r in sim.registrants("meeting", event["id"], "approved")[:2]]
+    client = guarded(make_client, sim, EDITOR, log)
+    client.update_registrant_status(MEETING, event["id"], "approve", approved)
+    assert writes(sim) == [] and log.entries(ADMIN) == []  # nothing sent, nothing to record
+    client.update_registrant_status(MEETING, event["id"], "approve", approved + pending)
+    [entry] = log.entries(ADMIN)
+    assert entry.registrant_ids == tuple(pending) and entry.status == "204 No Content"
+    assert len(writes(sim)) == 1
+
+
 def test_an_added_registrant_is_recorded_by_its_new_id_never_its_address(sim, make_client, log):
     event = pending_event(sim)
     client = guarded(make_client, sim, EDITOR, log)

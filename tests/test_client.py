@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import UTC, datetime, timedelta
 from urllib.parse import unquote
@@ -32,7 +33,7 @@ from erbium_zoom.errors import (
     UserNotFound,
     WriteOutcomeUnknown,
 )
-from erbium_zoom.models import EventKind, NewRegistrant
+from erbium_zoom.models import EventKind, NewRegistrant, Registrant
 from erbium_zoom.simulator import Faults, SimulatedZoom
 from tests.conftest import FIXED_NOW, SIM_CREDENTIALS
 
@@ -304,6 +305,60 @@ def test_status_update_cancel_removes_from_lists(sim, client):
     assert victim.id not in remaining
 
 
+@pytest.fixture
+def status_bodies(sim):
+    """A client on ``sim`` that keeps the body of every status update it sends."""
+    bodies: list[dict] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/registrants/status"):
+            bodies.append(json.loads(request.content))
+        return sim.handle(request)
+
+    transport = httpx.MockTransport(handler)
+    with ZoomClient(SIM_CREDENTIALS, transport=transport, token_cache=TokenCache()) as c:
+        yield c, bodies
+
+
+def test_status_update_is_sent_only_for_those_the_action_changes(sim, status_bodies):
+    client, bodies = status_bodies
+    event = _registration_event(sim, "meeting")
+    pending = client.list_registrants(MEETING, event["id"], "pending")[:2]
+    approved = client.list_registrants(MEETING, event["id"], "approved")[:1]
+    result = client.update_registrant_status(MEETING, event["id"], "approve", approved + pending)
+    assert (result.updated, result.calls) == (2, 1)
+    assert [[r["id"] for r in body["registrants"]] for body in bodies] == [[r.id for r in pending]]
+    [skipped] = result.skipped
+    assert (skipped.registrant, skipped.reason) == (approved[0], "already approved")
+
+
+def test_status_update_that_would_change_nothing_is_not_sent(sim, client):
+    event = _registration_event(sim, "meeting")
+    approved = client.list_registrants(MEETING, event["id"], "approved")[:3]
+    before = len(sim.api_calls())
+    result = client.update_registrant_status(MEETING, event["id"], "approve", approved)
+    assert (result.updated, result.calls) == (0, 0)
+    assert [s.reason for s in result.skipped] == ["already approved"] * 3
+    assert len(sim.api_calls()) == before, "no request at all reached Zoom"
+
+
+def test_status_update_by_id_looks_the_status_up_in_zoom(sim, status_bodies):
+    client, bodies = status_bodies
+    event = _registration_event(sim, "meeting")
+    approved = sim.registrants("meeting", event["id"], "approved")[0]["id"]
+    pending = sim.registrants("meeting", event["id"], "pending")[0]["id"]
+    result = client.update_registrant_status(
+        MEETING, event["id"], "cancel", [pending, approved, "nobody"]
+    )
+    assert result.updated == 1
+    assert [[r["id"] for r in body["registrants"]] for body in bodies] == [[approved]]
+    reasons = {s.registrant.id: s.reason for s in result.skipped}
+    assert reasons == {
+        pending: "pending: only approved registrations can be cancelled",
+        "nobody": "not found among this event's registrants in Zoom",
+    }
+
+
 def test_status_update_refuses_unknown_action_and_empty_selection(sim, client):
     with pytest.raises(ConfigError):
         client.update_registrant_status(MEETING, 1, "promote", ["x"])
@@ -324,9 +379,10 @@ def test_status_update_failure_midway_says_how_many_were_done(make_client, sleep
         return httpx.Response(204)
 
     transport = httpx.MockTransport(handler)
+    approved = [Registrant(str(i), "", "P", str(i), "approved", None, None) for i in range(50)]
     with ZoomClient(SIM_CREDENTIALS, transport=transport, token_cache=TokenCache()) as c:
         with pytest.raises(EventNotFound) as caught:
-            c.update_registrant_status(MEETING, 5, "deny", [str(i) for i in range(50)])
+            c.update_registrant_status(MEETING, 5, "deny", approved)
     assert "30 of 50" in str(caught.value)
     assert len(puts) == 2
 

@@ -296,6 +296,86 @@ def test_cancelled_confirmation_sends_nothing():
     assert not any("Please confirm" in text for text in texts(at, "warning"))
 
 
+def picker(at: AppTest, event: dict, status: str):
+    return at.multiselect(key=f"registrants_selected_{event['kind']}_{event['id']}_{status}")
+
+
+def test_registrant_picker_lists_only_people():
+    sim = SimulatedZoom("full")
+    event = registration_event(sim)
+    at = registrants_page(sim, event, "pending")
+    people = picker(at, event, "pending")
+    pending = sim.registrants(event["kind"], event["id"], "pending")
+    expected = [f"{r['first_name']} {r['last_name']} <{r['email']}>" for r in pending]
+    assert sorted(people.options) == sorted(expected)
+    assert people.proto.select_all == 0, "Streamlit's own 'Select all' entry is switched off"
+    assert not any("all" in option.lower().split() for option in people.options)
+    assert by_label(at.checkbox, f"Select all {len(pending)} pending registrants").value is False
+
+
+def test_select_all_control_selects_exactly_the_people_of_the_status_shown():
+    sim = SimulatedZoom("full")
+    event = registration_event(sim)
+    before = {s: sim.registrants(event["kind"], event["id"], s) for s in ("approved", "denied")}
+    pending = [r["id"] for r in sim.registrants(event["kind"], event["id"], "pending")]
+    at = registrants_page(sim, event, "pending")
+    by_label(at.checkbox, f"Select all {len(pending)} pending registrants").check().run()
+    assert picker(at, event, "pending").disabled
+    by_label(at.button, f"Approve all {len(pending)} pending registrants…").click().run()
+    assert sorted(at.session_state["registrants_pending"]["ids"]) == sorted(pending)
+    at.button(key="registrants_confirm").click().run()
+    assert not at.exception
+    assert any(
+        t.startswith(f"Zoom approved {len(pending)} registrants") for t in texts(at, "success")
+    )
+    assert sim.registrants(event["kind"], event["id"], "pending") == []
+    approved = {r["id"] for r in sim.registrants(event["kind"], event["id"], "approved")}
+    assert approved == {r["id"] for r in before["approved"]} | set(pending)
+    assert sim.registrants(event["kind"], event["id"], "denied") == before["denied"]
+    # After the change the selection starts afresh: nothing is ticked or picked.
+    assert not any(c.value for c in at.checkbox if c.label.startswith("Select all"))
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [("pending", ["Approve", "Deny"]), ("approved", ["Deny", "Cancel"]), ("denied", ["Approve"])],
+)
+def test_only_actions_that_change_the_status_shown_are_offered(status, offered):
+    sim = SimulatedZoom("full")
+    event = next(
+        e
+        for e in sim.events
+        if "upcoming" in e["tags"]
+        and e["host_id"] == sim.hosts[0]["id"]
+        and e["approval_type"] == 1
+        and sim.registrants(e["kind"], e["id"], status)
+    )
+    at = registrants_page(sim, event, status)
+    assert by_label(at.selectbox, "Action").options == offered
+
+
+def test_a_forced_approval_of_approved_people_sends_nothing_and_says_why():
+    sim = SimulatedZoom("full")
+    event = registration_event(sim)
+    approved = sim.registrants(event["kind"], event["id"], "approved")[:2]
+    forced = {
+        "op": "status",
+        "action": "approve",
+        "ids": [r["id"] for r in approved],
+        "summary": "Approve 2 registrants?",
+        "event": (event["kind"], event["id"]),
+    }
+    at = registrants_page(sim, event, "approved")
+    at.session_state["registrants_pending"] = forced  # as if a widget had been forced
+    at.run()
+    at.button(key="registrants_confirm").click().run()
+    assert not at.exception
+    assert [c for c in sim.api_calls() if c.method != "GET"] == [], "no request reached Zoom"
+    [warning] = [t for t in texts(at, "warning") if t.startswith("Nothing was sent")]
+    assert "Not sent for 2 registrants (already approved)" in warning
+    assert all(r["email"] in warning for r in approved)
+
+
 def test_add_then_delete_registrant_shows_zooms_answers():
     sim = SimulatedZoom("full")
     event = registration_event(sim)

@@ -932,7 +932,7 @@ def test_data_changes_stay_in_their_simulator():
     changed.call(
         "PUT",
         f"/webinars/{event['id']}/registrants/status",
-        json={"action": "cancel", "registrants": [{"id": r["id"]} for r in pending]},
+        json={"action": "deny", "registrants": [{"id": r["id"]} for r in pending]},
     )
     assert changed.sim.registrants("webinar", event["id"], "pending") == []
     assert fresh_before.registrants("webinar", event["id"], "pending") == pending
@@ -1076,13 +1076,42 @@ def test_registrant_status_approve_deny_cancel(api):
         "PUT", path, json={"action": "deny", "registrants": [{"email": pending[1]["email"]}]}
     )
     cancel = api.call(
-        "PUT", path, json={"action": "cancel", "registrants": [{"id": pending[2]["id"]}]}
+        "PUT", path, json={"action": "cancel", "registrants": [{"id": pending[0]["id"]}]}
     )
     assert (approve.status_code, deny.status_code, cancel.status_code) == (204, 204, 204)
     status = {r["id"]: r["status"] for r in api.sim.registrants("webinar", event["id"])}
-    assert status[pending[0]["id"]] == "approved"
+    assert pending[0]["id"] not in status  # approved, then its registration cancelled
     assert status[pending[1]["id"]] == "denied"
-    assert pending[2]["id"] not in status
+
+
+# Zoom's documented transitions: approve a pending or denied registrant; deny a pending or
+# approved one; cancel "a previously approved registrant's registration" (gone from the lists).
+# Anything else changes nothing and is still answered 204.
+TRANSITIONS = [
+    ("approve", "pending", "approved"),
+    ("approve", "denied", "approved"),
+    ("approve", "approved", "approved"),
+    ("deny", "pending", "denied"),
+    ("deny", "approved", "denied"),
+    ("deny", "denied", "denied"),
+    ("cancel", "approved", None),
+    ("cancel", "pending", "pending"),
+    ("cancel", "denied", "denied"),
+]
+
+
+@pytest.mark.parametrize(("action", "before", "after"), TRANSITIONS)
+def test_registrant_status_transitions_as_zoom_documents(api, action, before, after):
+    event = api.sim.event_tagged("large")
+    person = api.sim.registrants("webinar", event["id"], before)[0]
+    response = api.call(
+        "PUT",
+        f"/webinars/{event['id']}/registrants/status",
+        json={"action": action, "registrants": [{"id": person["id"]}]},
+    )
+    assert response.status_code == 204
+    status = {r["id"]: r["status"] for r in api.sim.registrants("webinar", event["id"])}
+    assert status.get(person["id"]) == after
 
 
 def test_registrant_status_more_than_30_is_rejected(api):

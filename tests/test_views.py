@@ -6,7 +6,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from erbium_zoom.models import Event, EventKind, Registrant, RegistrantCounts, StatusUpdateResult
+from erbium_zoom.models import (
+    Event,
+    EventKind,
+    Registrant,
+    RegistrantCounts,
+    SkippedRegistrant,
+    StatusUpdateResult,
+)
 from erbium_zoom.scopes import REQUIRED_SCOPES, classify_scopes
 from erbium_zoom.views import (
     checklist_rows,
@@ -189,6 +196,32 @@ def test_event_label_and_status_update_text():
     text = describe_status_update(StatusUpdateResult("approve", 65, 3))
     assert text.startswith("Zoom approved 65 registrants (3 calls")
     assert "1 registrant (1 call" in describe_status_update(StatusUpdateResult("cancel", 1, 1))
+
+
+def person(n: int, status: str = "approved") -> Registrant:
+    return Registrant(f"r{n}", f"p{n}@example.com", f"P{n}", "Lee", status, None, None)
+
+
+def test_status_update_text_names_who_was_skipped_and_why():
+    skipped = tuple(SkippedRegistrant(person(n), "already approved") for n in range(7)) + (
+        SkippedRegistrant(person(9, ""), "not found among this event's registrants in Zoom"),
+    )
+    text = describe_status_update(StatusUpdateResult("approve", 2, 1, skipped))
+    assert text.startswith("Zoom approved 2 registrants (1 call")
+    assert (
+        "Not sent for 7 registrants (already approved): P0 Lee <p0@example.com>, "
+        "P1 Lee <p1@example.com>, P2 Lee <p2@example.com>, P3 Lee <p3@example.com>, "
+        "P4 Lee <p4@example.com> and 2 more."
+    ) in text
+    assert text.endswith(
+        "Not sent for 1 registrant (not found among this event's registrants in Zoom): "
+        "P9 Lee <p9@example.com>."
+    )
+    nothing = describe_status_update(StatusUpdateResult("approve", 0, 0, skipped[:1]))
+    assert nothing == (
+        "Nothing was sent to Zoom. Not sent for 1 registrant (already approved): "
+        "P0 Lee <p0@example.com>."
+    )
 
 
 def test_window_problem_in_words():

@@ -195,8 +195,11 @@ def _update_status(sim: SimulatedZoom, request, match, path, query, kind) -> htt
             continue  # Zoom answers 204 and skips unknown registrants
         new_status = STATUS_ACTIONS[action]
         if new_status is None:
-            del event.registrants[registrant["id"]]
-        else:
+            # Zoom: cancel is for "a previously approved registrant's registration"; it
+            # documents nothing for others, so they stay as they are (still 204).
+            if registrant["status"] == "approved":
+                del event.registrants[registrant["id"]]
+        else:  # approve: pending or denied → approved; deny: pending or approved → denied
             registrant["status"] = new_status
     return httpx.Response(204)
 

@@ -4,8 +4,11 @@ go to artifacts/screenshots/journey-*.png."""
 
 from __future__ import annotations
 
+import re
+
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from erbium_zoom.simulator import SimulatedZoom, serve
 
@@ -86,12 +89,17 @@ def test_attendance_chart_renders(page, app_server):
     """Pick two past events in demo mode, load them, and see the charts drawn."""
     step(page, app_server.url, "attendance", ["Attendance", "Load attendance"], "4-attendance")
     main = page.locator(harness.MAIN)
-    main.locator('[data-testid="stMultiSelect"]').first.locator("input").click()
-    options = page.locator('[role="option"]')
+    picker = main.locator('[data-testid="stMultiSelect"]').first
+    picker.locator("input").click()
+    # Streamlit's dropdown opens with its own "Select all" entry: pick two events, not that.
+    options = page.locator('[role="option"]').filter(has_not_text="Select all")
     options.first.wait_for()
     for _ in range(2):
         options.first.click()
     page.keyboard.press("Escape")
+    expect(picker.get_by_role("group", name="Selected values").locator("[data-tag]")).to_have_count(
+        2
+    )
     main.get_by_role("button", name="Load attendance").click()
     main.get_by_text("Across events", exact=True).wait_for(timeout=harness.TEXT_TIMEOUT_MS)
     harness.wait_until_idle(page)
@@ -101,6 +109,26 @@ def test_attendance_chart_renders(page, app_server):
     assert main.locator(".js-plotly-plot .main-svg").count() >= 3  # drawn, not placeholders
     shot = harness.screenshot(page, ARTIFACTS / "journey-5-attendance-charts.png")
     assert not harness.page_problems(page), shot
+
+
+def test_registrant_picker_offers_people_only(page, app_server):
+    """The first entry of the registrant picker is a person, never "Select all": everyone is a
+    separate checkbox beside the list."""
+    step(page, app_server.url, "registrants", ["Change registrants"], "5b-registrants")
+    main = page.locator(harness.MAIN)
+    main.get_by_text(re.compile(r"^Select all \d+ approved registrants$")).wait_for()
+    picker = main.locator('[data-testid="stMultiSelect"]').first
+    picker.locator("input").click()
+    options = page.locator('[role="option"]')
+    options.first.wait_for()
+    assert options.filter(has_text="Select all").count() == 0
+    assert "@" in options.first.inner_text()  # "Name <e-mail>"
+    options.first.click()
+    page.keyboard.press("Escape")
+    chips = picker.get_by_role("group", name="Selected values").locator("[data-tag]")
+    expect(chips).to_have_count(1)
+    main.get_by_role("button", name="Deny 1 selected…").wait_for()
+    harness.screenshot(page, ARTIFACTS / "journey-5c-registrant-picked.png")
 
 
 def test_entered_secret_never_reaches_the_page_html(page, zoom_app):
