@@ -194,6 +194,15 @@ PLAN_MISSING = "plan"
 PLAN_SCOPE = "scope"
 PLAN_ERROR = "error"
 
+# What a probe's area missing from the plan means, and what the client must do (the Status
+# column of All clients; the probe's message has Zoom's words).
+PLAN_GAPS = {
+    "Webinars": "no Webinar add-on: ask the client to add it to their Zoom plan and assign it "
+    "to the host",
+    "Meetings": "meetings not allowed for this host: ask the client to give the host a licence",
+    "Reports": "no participant reports: ask the client for a paid (Pro or higher) Zoom plan",
+}
+
 # A meeting ID that cannot exist: a report call for it answers "not found" when reports are
 # available to this account, and code 200 when the plan does not include them.
 REPORT_PROBE_ID = "0"

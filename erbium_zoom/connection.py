@@ -54,14 +54,10 @@ DEMO_SCENARIOS: dict[str, str] = {
     "disabled_app": "App not activated",
 }
 DEFAULT_DEMO_SCENARIO = "full"
-# The demo agency's clients: one simulated client per scenario (All clients page).
+# The demo agency's clients: one simulated client per scenario (All clients page), each with
+# its own account (the simulator's companies: their hosts and events).
 DEMO_CLIENT_NAMES: dict[str, str] = {
-    "full": "Northwind Traders",
-    "missing_scopes": "Contoso",
-    "classic": "Fabrikam",
-    "wrong_secret": "Tailspin Toys",
-    "no_webinar_plan": "Litware",
-    "disabled_app": "Adventure Works",
+    scenario: simulator.company_for(scenario).name for scenario in DEMO_SCENARIOS
 }
 
 DEMO_CREDENTIALS = Credentials(

@@ -11,7 +11,7 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-from erbium_zoom.check import CheckResult
+from erbium_zoom.check import PLAN_ERROR, PLAN_GAPS, PLAN_MISSING, PLAN_SCOPE, CheckResult
 from erbium_zoom.connection import DEMO_CLIENT_NAMES, DEMO_CREDENTIALS, DEMO_SCENARIOS
 from erbium_zoom.errors import user_message
 from erbium_zoom.models import (
@@ -278,6 +278,39 @@ SECRET_LABELS = {
 }
 
 
+STATUS_UNCHECKED = "not checked yet"
+STATUS_CONNECTED = "✅ connected"
+
+
+def client_status(result: CheckResult | None) -> str:
+    """The Status of a checked client: plainly "connected" only when the token, every scope
+    and the plan are fine; otherwise what is wrong and what to do about it."""
+    if result is None:
+        return STATUS_UNCHECKED
+    if result.error is not None:
+        return f"⛔ not connected: {user_message(result.error)}"
+    problems = []
+    missing = result.report.missing if result.report else []
+    if missing:
+        many = len(missing) != 1
+        problems.append(
+            f"{len(missing)} scope{'s' if many else ''} missing: ask the client to add "
+            f"{'them' if many else 'it'} (the Connection page has the message to send)"
+        )
+    unchecked = []
+    for probe in result.plan:
+        if probe.status == PLAN_MISSING:
+            problems.append(PLAN_GAPS.get(probe.area, f"{probe.area}: not on the client's plan"))
+        # A probe refused for a missing scope is explained by the scopes above.
+        elif probe.status == PLAN_ERROR or (probe.status == PLAN_SCOPE and not missing):
+            unchecked.append(probe.area)
+    if unchecked:
+        problems.append(f"{', '.join(unchecked)} not checked: see Plan problems, then check again")
+    if not problems:
+        return STATUS_CONNECTED
+    return "⚠️ connected, but " + "; ".join(problems)
+
+
 def clients_frame(
     profiles: Sequence,
     results: Mapping[str, CheckResult],
@@ -298,16 +331,12 @@ def clients_frame(
                 "Secret": SECRET_LABELS.get(state, state),
             }
         )
-        if result is None:
-            row["Status"] = "not checked yet"
-        elif result.error is not None:
-            row["Status"] = f"⛔ {user_message(result.error)}"
-        else:
+        row["Status"] = client_status(result)
+        if result is not None and result.error is None:
             report = result.report
             satisfied = sum(s.satisfied for s in report.statuses)
             row.update(
                 {
-                    "Status": "✅ connected" if report.ok else "🟠 scopes missing",
                     "Scopes": f"{satisfied}/{len(report.statuses)}",
                     "Missing scopes": ", ".join(report.missing),
                     "Plan problems": "; ".join(

@@ -26,6 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 from erbium_zoom import pace  # noqa: E402
+from erbium_zoom.simulator import SimulatedZoom  # noqa: E402
 from tests.e2e import harness  # noqa: E402
 from tests.e2e.test_browser import PAGES  # noqa: E402
 
@@ -92,7 +93,7 @@ def pace_comparison(page, base_url: str) -> None:
     harness.wait_until_idle(page)
 
 
-PACE_HOSTS = ("avery.quinn@example.com", "mathilde.roux@example.com", "kenji.sato@example.com")
+PACE_HOSTS = tuple(host["email"] for host in SimulatedZoom().hosts[:3])  # Northwind Traders
 PACE_PAST = ("Data Privacy Masterclass", "Getting Started with Dashboards")
 
 

@@ -168,7 +168,11 @@ def test_add_profile_then_check_all_clients(two_accounts):
     rows = {row["Profile"]: row for row in profiles.to_dict("records")}
     assert list(rows) == ["Alpha", "Beta", "Gamma"]
     assert rows["Alpha"]["Status"] == "✅ connected" and rows["Alpha"]["Scopes"] == "17/17"
-    assert rows["Beta"]["Status"] == "🟠 scopes missing" and rows["Beta"]["Scopes"] == "13/17"
+    assert rows["Beta"]["Status"] == (
+        "⚠️ connected, but 4 scopes missing: ask the client to add them "
+        "(the Connection page has the message to send)"
+    )
+    assert rows["Beta"]["Scopes"] == "13/17"
     assert "report:read:list_meeting_participants:admin" in rows["Beta"]["Missing scopes"]
     assert rows["Gamma"]["Status"].startswith("⛔") and "Client Secret" in rows["Gamma"]["Status"]
     assert all(rows[name]["Last checked (UTC)"] for name in rows)

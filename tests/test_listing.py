@@ -69,5 +69,5 @@ def test_check_plan_per_scenario(make_client):
 def test_load_upcoming_raises_once_when_credentials_fail(make_client):
     sim = SimulatedZoom("wrong_secret", now=FIXED_NOW)
     with pytest.raises(AuthError):
-        load_upcoming(make_client(sim), ("me", "kenji.sato@example.com"))
+        load_upcoming(make_client(sim), ("me", sim.hosts[2]["email"]))
     assert sim.api_calls() == []

@@ -46,8 +46,12 @@ def test_pace_shows_an_upcoming_webinar_against_two_past_ones():
     at = start(sim=sim)
     at.switch_page(PACE).run()
     assert not at.exception
-    spring = next(e for e in sim.events if e["topic"].endswith("Spring Release"))
     owner = sim.hosts[0]["id"]
+    spring = next(  # the owner's soonest upcoming webinar: the page's default
+        e
+        for e in sim.events
+        if e["kind"] == "webinar" and e["state"] == "upcoming" and e["host_id"] == owner
+    )
     past = sorted(  # the owner's two most recent past webinars: the page's default comparison
         (
             e
@@ -212,19 +216,33 @@ def roster():
     ("setup", "status", "scopes", "also"),
     [
         ("Fully configured", "✅ connected", "17/17", ""),
-        ("Some scopes missing", "🟠 scopes missing", "13/17", "meeting:read:list_registrants"),
-        ("Classic-scope app", "🟠 scopes missing", "16/17", "meeting:write:participant:admin"),
-        ("Wrong Client Secret", "⛔", "", "Client Secret"),
-        ("No Webinar add-on", "✅ connected", "17/17", "Webinar"),
-        ("App not activated", "⛔", "", "not activated"),
+        ("Some scopes missing", "⚠️ connected, but 4 scopes missing", "13/17",
+         "meeting:read:list_registrants"),
+        ("Classic-scope app", "⚠️ connected, but 1 scope missing", "16/17",
+         "meeting:write:participant:admin"),
+        ("Wrong Client Secret", "⛔ not connected", "", "Client Secret"),
+        ("No Webinar add-on", "⚠️ connected, but no Webinar add-on", "17/17", "Webinar"),
+        ("App not activated", "⛔ not connected", "", "not activated"),
     ],
-)
+)  # fmt: skip
 def test_each_demo_client_is_checked(roster, setup, status, scopes, also):
     row = roster[setup]
     assert row["Status"].startswith(status)
     assert row["Scopes"] == scopes
     assert also in row["Status"] + row["Missing scopes"] + row["Plan problems"]
     assert row["Last checked (UTC)"]
+    # A client with a problem under Plan problems is never shown as plainly connected.
+    if row["Plan problems"] and not row["Missing scopes"]:
+        assert not row["Status"].startswith("✅")
+
+
+def test_litware_status_on_all_clients_says_what_is_wrong(roster):
+    litware = next(row for row in roster.values() if row["Client"] == "Litware")
+    assert litware["Status"] == (
+        "⚠️ connected, but no Webinar add-on: ask the client to add it to their Zoom plan and "
+        "assign it to the host"
+    )
+    assert litware["Plan problems"].startswith("Webinars: ")
 
 
 def test_picking_a_demo_client_switches_every_page():

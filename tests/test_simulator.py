@@ -18,12 +18,14 @@ import jsonschema
 import pytest
 
 from erbium_zoom import simulator
+from erbium_zoom.connection import DEMO_CLIENT_NAMES, DEMO_SCENARIOS
 from erbium_zoom.errors import parse_scopes_from_message
 from erbium_zoom.scopes import REQUIRED_SCOPES, classify_scopes
 from erbium_zoom.simulator import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_CLIENT_ID,
     DEFAULT_CLIENT_SECRET,
+    SCENARIO_COMPANIES,
     SCENARIOS,
     TAGS,
     Faults,
@@ -31,6 +33,7 @@ from erbium_zoom.simulator import (
     SimCall,
     SimulatedZoom,
     SimulatorServer,
+    company_for,
     scenario_from_name,
     serve,
 )
@@ -798,55 +801,68 @@ def test_report_too_old_event_is_400_12702(shared, kind, message):
 
 
 # --- the generated data ------------------------------------------------------------------
+# Every demo client's account keeps the promises of TAGS: tests built around a tag work on any.
 
 
-def test_data_every_tag_has_an_event(shared):
+@pytest.fixture(scope="module", params=list(SCENARIO_COMPANIES))
+def account(request) -> SimulatedZoom:
+    """Each demo client's account in turn (read-only), named by its scenario."""
+    return make_sim(request.param)
+
+
+def test_data_every_tag_has_an_event(account):
     for tag in TAGS:
-        assert shared.sim.events_tagged(tag), tag
+        assert account.events_tagged(tag), tag
 
 
-def test_data_hosts_are_several_with_owner_first(shared):
-    hosts = shared.sim.hosts
+def test_data_hosts_are_several_on_the_clients_domain_with_owner_first(account):
+    hosts = account.hosts
     assert len(hosts) >= 3
-    assert all(h["email"].endswith("example.com") for h in hosts)
-    owned = {e["host_id"] for e in shared.sim.events}
+    assert all(h["email"].endswith("@" + account.company.domain) for h in hosts)
+    owned = {e["host_id"] for e in account.events}
     assert hosts[0]["id"] in owned and len(owned) >= 3
+    assert {e["host_email"] for e in account.events} <= {h["email"] for h in hosts}
 
 
-def test_data_upcoming_events_within_60_days_in_several_timezones(shared):
-    upcoming = shared.sim.events_tagged("upcoming")
+def test_data_upcoming_events_within_60_days_in_several_timezones(account):
+    upcoming = account.events_tagged("upcoming")
     assert len(upcoming) >= 10
     assert {e["kind"] for e in upcoming} == {"webinar", "meeting"}
     limit = (NOW + timedelta(days=60)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert all(e["start_time"] <= limit for e in upcoming)
-    assert {"America/New_York", "Europe/Paris", "Asia/Tokyo"} <= {e["timezone"] for e in upcoming}
+    assert len({e["timezone"] for e in upcoming}) >= 3
     assert {e["approval_type"] for e in upcoming} == {0, 1, 2}
 
 
-def test_data_uuid_shapes(shared):
-    events = shared.sim.events
-    assert shared.sim.event_tagged("slash_uuid")["uuid"].startswith("/")
-    assert "//" in shared.sim.event_tagged("double_slash_uuid")["uuid"]
+def test_data_default_client_hosts_in_new_york_paris_and_tokyo(shared):
+    upcoming = shared.sim.events_tagged("upcoming")
+    assert {"America/New_York", "Europe/Paris", "Asia/Tokyo"} <= {e["timezone"] for e in upcoming}
+
+
+def test_data_uuid_shapes(account):
+    events = account.events
+    assert account.event_tagged("slash_uuid")["uuid"].startswith("/")
+    assert "//" in account.event_tagged("double_slash_uuid")["uuid"]
     plain = [e["uuid"] for e in events if not {"slash_uuid", "double_slash_uuid"} & set(e["tags"])]
     assert all(re.fullmatch(r"[A-Za-z0-9+/]{22}==", u) for u in plain)
     assert not any(u.startswith("/") or "//" in u for u in plain)
 
 
-def test_data_large_event_has_over_1000_registrants_and_rows(shared):
-    event = shared.sim.event_tagged("large")
-    assert len(shared.sim.registrants("webinar", event["id"], "approved")) > 1000
-    assert len(shared.sim.participants("webinar", event["id"])) > 1000
+def test_data_large_event_has_over_1000_registrants_and_rows(account):
+    event = account.event_tagged("large")
+    assert len(account.registrants("webinar", event["id"], "approved")) > 1000
+    assert len(account.participants("webinar", event["id"])) > 1000
 
 
-def test_data_past_registrants_have_all_three_statuses(shared):
+def test_data_past_registrants_have_all_three_statuses(account):
     for tag in ("large", "slash_uuid", "double_slash_uuid"):
-        event = shared.sim.event_tagged(tag)
+        event = account.event_tagged(tag)
         assert all(count > 0 for count in event["registrant_counts"].values()), tag
 
 
-def test_data_report_has_rejoins_guests_late_and_early(shared):
-    event = shared.sim.event_tagged("slash_uuid")
-    rows = shared.sim.participants("webinar", event["id"])
+def test_data_report_has_rejoins_guests_late_and_early(account):
+    event = account.event_tagged("slash_uuid")
+    rows = account.participants("webinar", event["id"])
     start = datetime.fromisoformat(event["start_time"].replace("Z", "+00:00"))
     end = start + timedelta(minutes=event["duration"])
     per_registrant: dict[str, list[dict]] = {}
@@ -865,24 +881,22 @@ def test_data_report_has_rejoins_guests_late_and_early(shared):
     assert any(at(row["leave_time"]) < end - timedelta(minutes=15) for row in rows)
 
 
-def test_data_same_name_two_different_people(shared):
-    event = shared.sim.event_tagged("same_name")
-    rows = [r for r in shared.sim.participants("webinar", event["id"]) if r["registrant_id"]]
+def test_data_same_name_two_different_people(account):
+    event = account.event_tagged("same_name")
+    rows = [r for r in account.participants("webinar", event["id"]) if r["registrant_id"]]
     by_name: dict[str, set[str]] = {}
     for row in rows:
         by_name.setdefault(row["name"], set()).add(row["user_email"])
     assert any(len(emails) > 1 for emails in by_name.values())
 
 
-def test_data_registrant_ids_link_to_approved_registrants(shared):
+def test_data_registrant_ids_link_to_approved_registrants(account):
     for tag in ("large", "slash_uuid", "recurring"):
-        event = shared.sim.event_tagged(tag)
-        approved = {
-            r["id"]: r for r in shared.sim.registrants(event["kind"], event["id"], "approved")
-        }
+        event = account.event_tagged(tag)
+        approved = {r["id"]: r for r in account.registrants(event["kind"], event["id"], "approved")}
         attended = {
             row["registrant_id"]: row
-            for row in shared.sim.participants(event["kind"], event["id"])
+            for row in account.participants(event["kind"], event["id"])
             if row["registrant_id"]
         }
         assert attended and set(attended) <= set(approved)
@@ -890,16 +904,16 @@ def test_data_registrant_ids_link_to_approved_registrants(shared):
         assert all(row["user_email"] == approved[rid]["email"] for rid, row in attended.items())
 
 
-def test_data_participants_empty_when_zoom_refuses_the_report(shared):
+def test_data_participants_empty_when_zoom_refuses_the_report(account):
     for tag in ("not_ready", "too_old", "live"):
-        for event in shared.sim.events_tagged(tag):
-            assert shared.sim.participants(event["kind"], event["id"]) == [], tag
+        for event in account.events_tagged(tag):
+            assert account.participants(event["kind"], event["id"]) == [], tag
             assert not any(i["reportable"] for i in event["instances"])
-    assert shared.sim.event_tagged("not_ready")["instances"][0]["participant_rows"] > 0
+    assert account.event_tagged("not_ready")["instances"][0]["participant_rows"] > 0
 
 
-def test_data_events_in_dashboard_order(shared):
-    events = shared.sim.events
+def test_data_events_in_dashboard_order(account):
+    events = account.events
     states = [e["state"] for e in events]
     assert states[0] == "live"
     coming = [e["start_time"] for e in events if e["state"] == "upcoming"]
@@ -909,9 +923,9 @@ def test_data_events_in_dashboard_order(shared):
     assert {e["kind"] for e in events[-2:] if "too_old" in e["tags"]} == {"meeting", "webinar"}
 
 
-def test_data_no_registration_meeting_has_no_registrant_ids(shared):
-    event = shared.sim.event_tagged("no_registration")
-    rows = shared.sim.participants("meeting", event["id"])
+def test_data_no_registration_meeting_has_no_registrant_ids(account):
+    event = account.event_tagged("no_registration")
+    rows = account.participants("meeting", event["id"])
     assert rows and all(row["registrant_id"] == "" for row in rows)
 
 
@@ -947,6 +961,88 @@ def test_data_default_now_is_this_hour():
     sim = SimulatedZoom(sleep=_never_sleep, clock=FakeClock())
     assert sim.now.minute == sim.now.second == sim.now.microsecond == 0
     assert abs(sim.now - datetime.now(UTC)) < timedelta(hours=1, minutes=1)
+
+
+# --- the demo agency's clients: each its own account --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_accounts() -> dict[str, SimulatedZoom]:
+    """Every demo client's account, by scenario, for one seed."""
+    return {scenario: make_sim(scenario) for scenario in SCENARIO_COMPANIES}
+
+
+def test_demo_scenarios_are_six_different_clients():
+    assert set(SCENARIO_COMPANIES) == set(DEMO_SCENARIOS)
+    assert len(set(SCENARIO_COMPANIES.values())) == len(SCENARIO_COMPANIES)
+    assert {company_for(s).name for s in DEMO_SCENARIOS} == set(DEMO_CLIENT_NAMES.values())
+    assert company_for("wrong_account") == company_for("missing:meeting:read:meeting:admin")
+
+
+def test_demo_clients_share_no_event_topic(demo_accounts):
+    seen: dict[str, str] = {}
+    for scenario, sim in demo_accounts.items():
+        topics = [event["topic"] for event in sim.events]
+        assert len(topics) == len(set(topics)), scenario
+        for topic in topics:
+            assert topic not in seen, f"{topic!r} is an event of {seen[topic]} and {scenario}"
+            seen[topic] = scenario
+
+
+def test_demo_clients_events_name_only_their_own_client(demo_accounts):
+    names = {sim.company.name for sim in demo_accounts.values()}
+    assert len(names) == len(demo_accounts)
+    for sim in demo_accounts.values():
+        others = names - {sim.company.name}
+        for event in sim.events:
+            words = f"{event['topic']} {event['agenda']}"
+            assert [name for name in others if name in words] == [], event["topic"]
+            assert "Erbium" not in words  # the dashboard's name is no client's event
+            assert sim.company.name in event["agenda"]
+            registrants = sim.registrants(event["kind"], event["id"])
+            assert not {r["org"] for r in registrants} & others, event["topic"]
+
+
+def test_demo_clients_hosts_are_on_their_own_domain(demo_accounts):
+    domains = set()
+    for sim in demo_accounts.values():
+        domain = sim.company.domain
+        domains.add(domain)
+        assert all(host["email"].endswith(f"@{domain}") for host in sim.hosts)
+        assert all(event["host_email"].endswith(f"@{domain}") for event in sim.events)
+    assert len(domains) == len(demo_accounts)
+
+
+def test_demo_clients_have_their_own_numbers(demo_accounts):
+    def shape(sim: SimulatedZoom) -> list:
+        return [(e["kind"], e["start_time"], e["registrant_counts"]) for e in sim.events]
+
+    shapes = [shape(sim) for sim in demo_accounts.values()]
+    assert all(a != b for n, a in enumerate(shapes) for b in shapes[n + 1 :])
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIO_COMPANIES))
+def test_demo_client_generated_twice_is_the_same(scenario):
+    first = make_sim(scenario, seed=5)
+    simulator._generated_account.cache_clear()  # really generate twice, not share the cache
+    second = make_sim(scenario, seed=5)
+    assert first.company == second.company == company_for(scenario)
+    assert first.events == second.events and first.hosts == second.hosts
+    for event in first.events:
+        kind, event_id = event["kind"], event["id"]
+        assert first.registrants(kind, event_id) == second.registrants(kind, event_id)
+        for instance in event["instances"]:
+            uuid = instance["uuid"]
+            assert first.participants(kind, uuid) == second.participants(kind, uuid)
+    assert make_sim(scenario, seed=6).events != first.events
+
+
+def test_company_can_be_chosen_apart_from_the_scenario():
+    sim = make_sim("full", company="litware")
+    assert sim.company.name == "Litware" and sim.scenario.name == "full"
+    assert sim.hosts[0]["email"].endswith("@litwareinc.com")
+    with pytest.raises(ValueError, match="Unknown company 'acme'.*northwind"):
+        make_sim("full", company="acme")
 
 
 # --- registrants -------------------------------------------------------------------------

@@ -117,7 +117,7 @@ def test_progress_is_reported_from_the_callers_thread(sim, client):
 
 
 def test_upcoming_listing_side_by_side_equals_sequential(sim, make_client):
-    hosts = ("nobody@example.invalid", "me", "kenji.sato@example.com")
+    hosts = ("nobody@example.invalid", "me", sim.hosts[2]["email"])  # a host besides the owner
     sequential = load_upcoming(make_client(sim), hosts)
     other = SimulatedZoom("full", now=FIXED_NOW)
     side_by_side = load_upcoming(make_client(other), hosts, workers=MAX_WORKERS)

@@ -20,7 +20,8 @@ The package, one module per role::
                          the scope and plan, then the route's handler:
                          events.py · registrants.py · reports.py
                          (answers shaped with responses.py)
-    the data: builder.py generates data.py's events and registrants from (seed, now)
+    the data: builder.py generates data.py's events and registrants from (seed, now) and
+              the company whose account it is (companies.py: the demo agency's clients)
 
 To add an endpoint, say ``GET /users/{userId}``:
 
@@ -56,6 +57,7 @@ from erbium_zoom.simulator.account import SimCall, SimulatedZoom
 from erbium_zoom.simulator.builder import (  # a test clears its cache
     _generated_account as _generated_account,
 )
+from erbium_zoom.simulator.companies import COMPANIES, SCENARIO_COMPANIES, Company, company_for
 from erbium_zoom.simulator.data import TAGS, Workload
 from erbium_zoom.simulator.faults import QPS_WINDOWS, Faults
 from erbium_zoom.simulator.routes import category_of
@@ -70,10 +72,12 @@ from erbium_zoom.simulator.scenarios import (
 from erbium_zoom.simulator.server import SimulatorServer, serve
 
 __all__ = [
+    "COMPANIES",
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
     "SCENARIOS",
+    "SCENARIO_COMPANIES",
     "TAGS",
     "Faults",
     "QPS_WINDOWS",
@@ -82,7 +86,9 @@ __all__ = [
     "SimulatedZoom",
     "SimulatorServer",
     "Workload",
+    "Company",
     "category_of",
+    "company_for",
     "scenario_from_name",
     "serve",
 ]

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, unquote
 import httpx
 
 from erbium_zoom.simulator.builder import _generated_account
+from erbium_zoom.simulator.companies import COMPANIES, company_for
 from erbium_zoom.simulator.data import (
     REGISTRANT_STATUSES,
     TAGS,
@@ -82,6 +83,8 @@ class SimulatedZoom(FaultInjection):
     stays fixed; ``clock`` drives what moves while it runs (token expiry, rate-limit windows,
     the UTC day, page-token expiry, new registrants' create_time).
 
+    ``company`` (a key of :data:`companies.COMPANIES`) says whose account it is; by default
+    the scenario's demo client (:func:`companies.company_for`), read back as ``company``.
     ``workload`` (a :class:`Workload`) replaces the demo data with the benchmark's account.
 
     Simplifications: the meeting list's ``from``/``to`` and every ``occurrence_id`` are
@@ -101,8 +104,12 @@ class SimulatedZoom(FaultInjection):
         client_id: str = DEFAULT_CLIENT_ID,
         client_secret: str = DEFAULT_CLIENT_SECRET,
         workload: Workload | None = None,
+        company: str | None = None,
     ):
         self.scenario = scenario if isinstance(scenario, Scenario) else scenario_from_name(scenario)
+        if company is not None and company not in COMPANIES:
+            raise ValueError(f"Unknown company {company!r}. Companies: {', '.join(COMPANIES)}.")
+        self.company = COMPANIES[company] if company else company_for(self.scenario.name)
         self.seed = seed
         self.faults = faults or Faults()
         if now is None:
@@ -126,7 +133,7 @@ class SimulatedZoom(FaultInjection):
         # the same whatever requests are made.
         self._runtime_rng = random.Random(f"erbium-zoom-simulator:{seed}:runtime")
         self.workload = workload
-        hosts, events = _generated_account(seed, self.now, workload)
+        hosts, events = _generated_account(seed, self.now, workload, self.company.key)
         self._hosts = list(hosts)
         # Only registrants ever change, so each simulator gets its own copy of those and
         # shares the rest (report rows are copied whenever they are handed out).

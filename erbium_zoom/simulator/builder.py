@@ -1,8 +1,10 @@
 """The account's generated data: hosts, people, events, registrants and participant reports.
 
-Everything comes from one ``random.Random(seed)`` anchored at ``now``, in a fixed order, so
-one (seed, now) pair always gives the same account; :func:`_generated_account` builds it once
-per (seed, now, workload) and SimulatedZoom copies what can change (the registrants).
+A company (companies.py) says whose account it is: its hosts, its audience and the plan of its
+events. Everything else comes from one ``random.Random`` (the seed plus the company's offset)
+anchored at ``now``, in a fixed order, so one (company, seed, now) always gives the same
+account; :func:`_generated_account` builds it once per (company, seed, now, workload) and
+SimulatedZoom copies what can change (the registrants).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import random
 import string
 from datetime import UTC, datetime, timedelta
 
+from erbium_zoom.simulator.companies import COMPANIES, DEFAULT_COMPANY, Company, Slot
 from erbium_zoom.simulator.data import (
     Workload,
     _Event,
@@ -25,19 +28,21 @@ from erbium_zoom.simulator.data import (
 # (start_time is UTC anyway), and identical on every machine, unlike a tz database.
 _TZ_OFFSETS = {
     "America/New_York": -5,
+    "America/Toronto": -5,
+    "America/Chicago": -6,
+    "America/Denver": -7,
     "America/Los_Angeles": -8,
-    "Europe/Paris": 1,
+    "America/Sao_Paulo": -3,
     "Europe/London": 0,
+    "Europe/Paris": 1,
+    "Europe/Berlin": 1,
+    "Europe/Madrid": 1,
+    "Europe/Stockholm": 1,
+    "Asia/Kolkata": 5.5,
+    "Asia/Singapore": 8,
     "Asia/Tokyo": 9,
     "Australia/Sydney": 10,
 }
-
-_HOSTS = (
-    ("Avery", "Quinn", "America/New_York"),
-    ("Mathilde", "Roux", "Europe/Paris"),
-    ("Kenji", "Sato", "Asia/Tokyo"),
-    ("Priya", "Raman", "America/Los_Angeles"),
-)
 
 _FIRST_NAMES = (
     "Aaliyah Aaron Abigail Adam Adrian Aisha Alan Alice Amara Amelia Ana Andre Angela Anika "
@@ -54,20 +59,8 @@ _LAST_NAMES = (
     "Patel Perez Petrov Rossi Santos Schmidt Silva Singh Smith Suzuki Tanaka Taylor Thomas "
     "Tran Walker Wang Weber Williams Wilson Wong Yamamoto Zhang"
 ).split()
+# Registrants come from outside the client (its customers and partners): reserved domains.
 _DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "corp.example.org")
-_ORGS = (
-    "",
-    "",
-    "Northwind Traders",
-    "Contoso",
-    "Fabrikam",
-    "Tailspin Toys",
-    "Litware",
-    "Adventure Works",
-    "Wide World Importers",
-)
-_JOBS = ("", "", "Analyst", "Engineer", "Manager", "Director", "Consultant", "Teacher")
-_COUNTRIES = ("US", "US", "FR", "JP", "GB", "DE", "CA", "AU", "IN", "BR")
 _GUEST_NAMES = (
     "iPhone",
     "Galaxy S24",
@@ -82,30 +75,13 @@ _GUEST_NAMES = (
 )
 
 
-# Upcoming events: kind, topic, host (index into _HOSTS, whose time zone the event uses),
-# days from now, local start, minutes, approval_type, registrants (approved, pending, denied).
-_UPCOMING_PLAN = (
-    ("webinar", "Erbium Product Update: Spring Release", 0, 6, "11:00", 60, 0, (74, 0, 2)),
-    ("webinar", "Bien démarrer avec Erbium", 1, 12, "10:30", 45, 1, (28, 9, 3)),
-    ("webinar", "Erbium for APAC Teams", 2, 20, "14:00", 60, 0, (55, 0, 0)),
-    ("webinar", "Security & Compliance Deep Dive", 0, 27, "13:00", 90, 1, (84, 31, 5)),
-    ("webinar", "Customer Success Roundtable", 3, 41, "09:00", 60, 2, (0, 0, 0)),
-    ("webinar", "Year-End Roadmap Preview", 1, 55, "16:00", 60, 0, (10, 0, 0)),
-    ("meeting", "Onboarding: Northwind Traders", 0, 2, "10:00", 45, 2, (0, 0, 0)),
-    ("meeting", "Quarterly Business Review", 1, 9, "15:00", 60, 1, (8, 3, 1)),
-    ("meeting", "Tokyo Partner Sync", 2, 15, "09:30", 30, 2, (0, 0, 0)),
-    ("meeting", "Office Hours: Reporting API", 3, 18, "08:00", 60, 0, (25, 0, 0)),
-    ("meeting", "Implementation Workshop", 0, 33, "13:30", 90, 0, (30, 0, 1)),
-    ("meeting", "Board Prep", 1, 47, "11:00", 60, 2, (0, 0, 0)),
-)
-
-
 class _Builder:
     """Generates the whole account from one ``random.Random``: same seed, same account."""
 
-    def __init__(self, rng: random.Random, now: datetime):
+    def __init__(self, rng: random.Random, now: datetime, company: Company):
         self.rng = rng
         self.now = now
+        self.company = company
         self.ids: set[int] = set()
         self.uuids: set[str] = set()
         self.emails: set[str] = set()
@@ -148,6 +124,9 @@ class _Builder:
         local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
         return local - timedelta(hours=_TZ_OFFSETS[self.hosts[host]["timezone"]])
 
+    def starts(self, slot: Slot) -> datetime:
+        return self.start(slot.days, slot.at, slot.host)
+
     # -- people -----------------------------------------------------------------------------
 
     def person(self, first: str, last: str, domain: str | None = None) -> dict:
@@ -159,14 +138,15 @@ class _Builder:
         self.emails.add(email)
         # About a quarter join without signing in to Zoom: no participant_user_id then.
         logged_in = self.rng.random() < 0.75
+        audience = self.company.audience
         return {
             "first_name": first,
             "last_name": last,
             "email": email,
             "participant_user_id": self.opaque() if logged_in else "",
-            "country": self.rng.choice(_COUNTRIES),
-            "org": self.rng.choice(_ORGS),
-            "job_title": self.rng.choice(_JOBS),
+            "country": self.rng.choice(audience.countries),
+            "org": self.rng.choice(audience.orgs),
+            "job_title": self.rng.choice(audience.jobs),
         }
 
     def build_people(self, count: int) -> None:
@@ -176,8 +156,8 @@ class _Builder:
             )
 
     def build_hosts(self) -> None:
-        for first, last, tz in _HOSTS:
-            email = f"{first}.{last}@example.com".lower()
+        for first, last, tz in self.company.hosts:
+            email = f"{first}.{last}@{self.company.domain}".lower()
             self.emails.add(email)
             self.hosts.append(
                 {
@@ -219,8 +199,8 @@ class _Builder:
             type=type_ or (5 if kind == "webinar" else 2),
             timezone=host_row["timezone"],
             duration=duration,
-            agenda=f"{topic}. Hosted by {host_row['first_name']} {host_row['last_name']}. "
-            "Bring your questions: the last ten minutes are open Q&A.",
+            agenda=f"{topic}. Hosted by {host_row['first_name']} {host_row['last_name']}, "
+            f"{self.company.name}. Bring your questions: the last ten minutes are open Q&A.",
             created_at=created_at.replace(second=0),
             approval_type=approval_type,
             password="".join(self.rng.choices(string.ascii_letters + string.digits, k=6)),
@@ -355,101 +335,108 @@ class _Builder:
         made = self.register(event, first + others, statuses)
         return [registrant for registrant in made if registrant["status"] == "approved"]
 
+    def past(
+        self,
+        kind: str,
+        slot: Slot,
+        *,
+        start: datetime | None = None,
+        uuid_shape: str = "plain",
+        tags: tuple[str, ...] = (),
+        listed: bool = True,
+        **attendance: float,
+    ) -> _Event:
+        """A past event of the plan with its registrants and report (or its walk-ins)."""
+        start = start or self.starts(slot)
+        event = self.event(
+            kind,
+            slot.topic,
+            slot.host,
+            start,
+            slot.minutes,
+            slot.approval,
+            uuid_shape=uuid_shape,
+            tags=tags,
+            listed=listed,
+        )
+        if event.registration:
+            approved = self.with_registrants(event, *slot.counts)
+            attendees = self.rng.sample(approved, slot.attending)
+            self.attend(event, event.current, attendees, slot.guests, **attendance)
+        else:
+            self._walk_ins(event, slot.attending, slot.guests)
+        return event
+
     def build(self) -> None:
         """The whole account; the order of these calls is part of what the seed determines."""
-        rng = self.rng
+        rng, plan = self.rng, self.company
         self.build_hosts()
-        self.build_people(1500)
+        self.build_people(plan.people_needed)
 
-        for kind, topic, host, days, at, minutes, approval, counts in _UPCOMING_PLAN:
-            upcoming = self.event(kind, topic, host, self.start(days, at, host), minutes, approval)
-            if any(counts):
-                self.with_registrants(upcoming, *counts)
+        for kind, slots in (
+            ("webinar", plan.upcoming_webinars),
+            ("meeting", plan.upcoming_meetings),
+        ):
+            for slot in slots:
+                upcoming = self.event(
+                    kind, slot.topic, slot.host, self.starts(slot), slot.minutes, slot.approval
+                )
+                if any(slot.counts):
+                    self.with_registrants(upcoming, *slot.counts)
+        live = plan.live
         live_start = self.now - timedelta(minutes=20)
-        self.event("meeting", "Daily Support Stand-up", 3, live_start, 60, 2, tags=("live",))
+        self.event("meeting", live.topic, live.host, live_start, live.minutes, 2, tags=("live",))
 
         # fmt: off
         # (The event calls below are laid out by hand: one event's arguments per line or two.)
 
         # A weekly series (type 8): four past occurrences with their own UUIDs and reports,
-        # the next one in two days. Registration covers every occurrence.
-        anchor = self.start(2, "12:00", 0)
-        series = self.event("meeting", "Weekly Customer Office Hours", 0, anchor, 60, 0,
-                            tags=("recurring",), type_=8)
+        # then the next one. Registration covers every occurrence.
+        weekly = plan.series
+        anchor = self.starts(weekly)
+        series = self.event("meeting", weekly.topic, weekly.host, anchor, weekly.minutes,
+                            weekly.approval, tags=("recurring",), type_=8)
         series.created_at = anchor - timedelta(days=45)
-        past = [_Instance(self.uuid(), anchor + timedelta(days=7 * k), 60) for k in range(-4, 0)]
+        past = [_Instance(self.uuid(), anchor + timedelta(days=7 * k), weekly.minutes)
+                for k in range(-4, 0)]
         series.instances = past + series.instances
         series.upcoming_starts = [anchor + timedelta(days=7 * k) for k in range(6)]
-        approved = self.with_registrants(series, 44, 0, 3)
+        approved = self.with_registrants(series, *weekly.counts)
         for n, instance in enumerate(past):
-            self.attend(series, instance, rng.sample(approved, 22 + 4 * n), guests=n % 3)
+            self.attend(series, instance, rng.sample(approved, weekly.attending + 4 * n),
+                        guests=n % 3)
 
         # Past webinars.
-        big = self.event(
-            "webinar", "Erbium Annual Summit Keynote", 0, self.start(-24, "12:00", 0), 120, 1,
-            tags=("large",),
-        )
-        approved = self.with_registrants(big, 1180, 80, 30)
-        # 960 attendees + 40 guests + the host = 1,001 rows before any rejoin.
-        self.attend(big, big.current, rng.sample(approved, 960), guests=40, rejoin=0.15)
+        self.past("webinar", plan.keynote, tags=("large",), rejoin=0.15)
 
-        twins = [
-            self.person("Jordan", "Lee", "example.com"),
-            self.person("Jordan", "Lee", "example.org"),
-        ]
+        # Two different people with one name register first (both approved, both attend).
+        first, last = plan.namesakes
+        twins = [self.person(first, last, "example.com"), self.person(first, last, "example.org")]
+        slot = plan.masterclass
         masterclass = self.event(
-            "webinar", "Data Privacy Masterclass", 1, self.start(-41, "14:00", 1), 60, 1,
+            "webinar", slot.topic, slot.host, self.starts(slot), slot.minutes, slot.approval,
             uuid_shape="leading_slash", tags=("slash_uuid", "same_name"),
         )
-        approved = self.with_registrants(masterclass, 70, 12, 8, first=twins)
+        approved = self.with_registrants(masterclass, *slot.counts, first=twins)
         attendees = approved[2:]
         rng.shuffle(attendees)
         self.attend(
-            masterclass, masterclass.current, attendees[:48] + approved[:2], guests=6,
-            late=0.15, early=0.15, rejoin=0.2,
+            masterclass, masterclass.current, attendees[:slot.attending] + approved[:2],
+            guests=slot.guests, late=0.15, early=0.15, rejoin=0.2,
         )
-
-        for topic, host, days, approval, counts, attending in (
-            ("Getting Started with Dashboards", 2, -97, 0, (60, 0, 2), 41),
-            ("Q4 Kickoff", 0, -140, 1, (35, 4, 2), 27),
-        ):
-            webinar = self.event("webinar", topic, host, self.start(days, "12:00", host), 60,
-                                 approval)
-            approved = self.with_registrants(webinar, *counts)
-            self.attend(webinar, webinar.current, rng.sample(approved, attending), guests=2)
-        too_old = self.event(
-            "webinar", "Launch Event 2025", 0, self.start(-395, "12:00", 0), 60, 0,
-            tags=("too_old",), listed=False,
-        )
-        approved = self.with_registrants(too_old, 30)
-        self.attend(too_old, too_old.current, rng.sample(approved, 20), guests=1)
+        for slot in plan.past_webinars:
+            self.past("webinar", slot)
+        self.past("webinar", plan.old_webinar, tags=("too_old",), listed=False)
 
         # Past meetings.
-        board = self.event(
-            "meeting", "Customer Advisory Board", 0, self.start(-33, "11:00", 0), 90, 1,
-            uuid_shape="double_slash", tags=("double_slash_uuid",),
-        )
-        approved = self.with_registrants(board, 30, 6, 4)
-        self.attend(board, board.current, rng.sample(approved, 21), guests=2)
-        renewal = self.event("meeting", "Renewal Planning", 2, self.start(-75, "10:00", 2), 60, 0)
-        approved = self.with_registrants(renewal, 18, 0, 1)
-        self.attend(renewal, renewal.current, rng.sample(approved, 12), guests=1)
-        retro = self.event(
-            "meeting", "Internal Retrospective", 1, self.start(-10, "16:00", 1), 45, 2,
-            tags=("no_registration",),
-        )
-        self._walk_ins(retro, 7)
+        self.past("meeting", plan.board, uuid_shape="double_slash", tags=("double_slash_uuid",))
+        for slot in plan.past_meetings:
+            self.past("meeting", slot)
+        self.past("meeting", plan.walk_in, tags=("no_registration",))
         # Ended ten minutes ago: its report is not ready yet.
-        review = self.event(
-            "meeting", "Support Escalation Review", 0, self.now - timedelta(minutes=40), 30, 2,
-            tags=("not_ready",),
-        )
-        self._walk_ins(review, 5)
-        legacy = self.event(
-            "meeting", "Legacy Kickoff Call", 3, self.start(-400, "09:00", 3), 60, 2,
-            tags=("too_old",), listed=False,
-        )
-        self._walk_ins(legacy, 6)
+        ended = self.now - timedelta(minutes=plan.just_ended.minutes + 10)
+        self.past("meeting", plan.just_ended, start=ended, tags=("not_ready",))
+        self.past("meeting", plan.old_meeting, tags=("too_old",), listed=False)
         # fmt: on
 
     def build_workload(self, workload: Workload) -> None:
@@ -470,18 +457,19 @@ class _Builder:
             self.attend(webinar, webinar.current, attendees, guests=guests, rejoin=0.15)
             del webinar.current.rows[workload.rows :]
 
-    def _walk_ins(self, event: _Event, count: int) -> None:
-        """Report rows for a meeting without registration: people and a guest, no ids."""
+    def _walk_ins(self, event: _Event, count: int, guests: int) -> None:
+        """Report rows for a meeting without registration: people and guests, no ids."""
         people = [{"_person": person, "id": ""} for person in self.rng.sample(self.people, count)]
-        self.attend(event, event.current, people, guests=1)
+        self.attend(event, event.current, people, guests=guests)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=16)  # the six demo clients, and a few more for the tests
 def _generated_account(
-    seed: int, now: datetime, workload: Workload | None = None
+    seed: int, now: datetime, workload: Workload | None = None, company: str = DEFAULT_COMPANY
 ) -> tuple[tuple[dict, ...], tuple[_Event, ...]]:
-    """The account for (seed, now), built once: generation takes tens of milliseconds."""
-    builder = _Builder(random.Random(seed), now)
+    """The company's account for (seed, now), built once: generation takes tens of milliseconds."""
+    plan = COMPANIES[company]
+    builder = _Builder(random.Random(seed + plan.seed_offset), now, plan)
     if workload is None:
         builder.build()
     else:
