@@ -19,6 +19,7 @@ from datetime import datetime
 import pandas as pd
 import plotly.graph_objects as go
 
+from erbium_zoom import pace
 from erbium_zoom.funnel import Funnel, percent_text, share
 from erbium_zoom.pace import PaceCurve
 from erbium_zoom.zones import zone
@@ -271,32 +272,63 @@ COMPARISON_COLOURS = (PALETTE[1], PALETTE[2], "#868E96")
 DASHES = ("dash", "dot", "dashdot", "longdash", "longdashdot")
 
 
-def pace_figure(curve: PaceCurve, comparisons: Sequence[PaceCurve], tz: str = "UTC") -> go.Figure:
+# Below the plot area, from the bottom edge of the figure: plotly makes room for it there
+# (under the axis title), so however many rows long names need, it never reaches the title.
+LEGEND_BELOW = {
+    "orientation": "h",
+    "yref": "container",
+    "y": 0,
+    "yanchor": "bottom",
+    "x": 0,
+    "xanchor": "left",
+}
+PACE_HEIGHT = 430  # pixels, without the legend
+PACE_LEGEND_ROW_PIXELS = 22
+PACE_LEGEND_PER_ROW = 2  # names as long as event topics: about two per row on a laptop
+
+
+def pace_figure(
+    curve: PaceCurve,
+    comparisons: Sequence[PaceCurve],
+    tz: str = "UTC",
+    scale: str = pace.PEOPLE,
+) -> go.Figure:
     """This event's cumulative registrations per day, stacked by status, with the past events'
-    totals as dashed lines, all by days before their own start (time runs left to right)."""
+    totals as dashed lines, all by days before their own start (time runs left to right).
+
+    ``scale`` SHARE draws each past event as a share of its final total and this event as a
+    share of its projected final (:func:`pace.projection`; not drawn when there is none)."""
+    as_share = scale == pace.SHARE
     figure = _figure(
-        f"Registration pace: {curve.label}",
+        f"Registration pace: {curve.label}" + (" (share of final)" if as_share else ""),
         f"Days before the start (calendar days in {zone(tz).key})",
-        "Registrations so far (people)",
+        "Share of final registrations (%)" if as_share else "Registrations so far (people)",
     )
     days = list(curve.frame["days_before"])
-    for status, colour in STATUS_COLOURS.items():
-        figure.add_trace(
-            go.Scatter(
-                x=days,
-                y=list(curve.frame[status]),
-                name=f"{status.capitalize()} (this event)",
-                mode="lines",
-                stackgroup="this",
-                line={"color": colour, "width": 1.5, "shape": "hv"},
-                hovertemplate=f"%{{x}} days before: %{{y}} {status}<extra></extra>",
+    projected = pace.projection(curve, comparisons) if as_share else None
+    if not as_share or projected is not None:
+        factor = 100 / projected.final if projected is not None else 1
+        for status, colour in STATUS_COLOURS.items():
+            said = f"{status} %{{y}} % of the projected final" if as_share else f"%{{y}} {status}"
+            figure.add_trace(
+                go.Scatter(
+                    x=days,
+                    y=[round(n * factor, 1) if as_share else int(n) for n in curve.frame[status]],
+                    name=f"{status.capitalize()} (this event)",
+                    mode="lines",
+                    stackgroup="this",
+                    line={"color": colour, "width": 1.5, "shape": "hv"},
+                    hovertemplate=f"%{{x}} days before: {said}<extra></extra>",
+                )
             )
-        )
     for n, other in enumerate(comparisons):
+        shares = pace.share_of_final(other) if as_share else None
+        if as_share and shares is None:
+            continue  # no registrations: no share of anything
         figure.add_trace(
             go.Scatter(
                 x=list(other.frame["days_before"]),
-                y=list(other.frame["total"]),
+                y=[round(v, 1) for v in shares] if shares else list(other.frame["total"]),
                 name=other.label,
                 mode="lines",
                 line={
@@ -305,7 +337,11 @@ def pace_figure(curve: PaceCurve, comparisons: Sequence[PaceCurve], tz: str = "U
                     "width": 2,
                     "shape": "hv",
                 },
-                hovertemplate="%{x} days before: %{y} registered<extra>" + other.label + "</extra>",
+                hovertemplate="%{x} days before: %{y}"
+                + (" % of its final" if as_share else " registered")
+                + "<extra>"
+                + other.label
+                + "</extra>",
             )
         )
     if curve.days_to_go is not None:
@@ -314,12 +350,20 @@ def pace_figure(curve: PaceCurve, comparisons: Sequence[PaceCurve], tz: str = "U
             line={"color": GRID.replace("0.25", "0.8"), "dash": "dot", "width": 1},
             annotation_text="today",
             annotation_position="top right",
-            annotation_yanchor="top",  # inside the plot, clear of the legend above it
+            annotation_yanchor="top",  # inside the plot
         )
     figure.update_xaxes(autorange="reversed")
     figure.update_yaxes(rangemode="tozero")
-    figure.update_layout(showlegend=True, hovermode="closest")
-    _room_for_legend(figure)
+    if as_share:
+        figure.update_yaxes(ticksuffix=" %")
+    rows = -(-len(figure.data) // PACE_LEGEND_PER_ROW)
+    figure.update_layout(
+        showlegend=True,
+        hovermode="closest",
+        legend=LEGEND_BELOW,
+        margin={**MARGIN, "t": 50},  # the title only: the legend is below
+        height=PACE_HEIGHT + rows * PACE_LEGEND_ROW_PIXELS,
+    )
     return figure
 
 

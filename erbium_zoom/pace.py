@@ -9,10 +9,18 @@ same weekday a week before.
 
 The statuses are the registrants' statuses now (Zoom keeps no history of them), and people who
 cancelled are no longer in Zoom's lists, so a past curve is the registrations that remained.
+
+Two scales. In *people*, every curve counts registrations. When the events compared differ a lot
+in size (a past event ten times larger flattens this one into a line at the bottom), the *share
+of final* scale draws each past event as a percentage of its own final total, and the upcoming
+event, whose final is not known yet, as a percentage of the final it would reach if it kept the
+past events' median pace from today (:func:`projection`): its shape before today compares with
+theirs whatever the sizes, and the projection is said in words.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +33,9 @@ from erbium_zoom.zones import zone
 RECENT_DAYS = 7  # "41 in the last 7 days"
 MAX_COMPARISONS = 5  # past events drawn beside an upcoming one
 PACE_COLUMNS = ["day", "days_before", "new", *REGISTRANT_STATUSES, "total"]
+PEOPLE, SHARE = "people", "share"  # the pace chart's scales
+SCALES = {PEOPLE: "People", SHARE: "Share of final (%)"}
+SIZE_RATIO = 3.0  # events this many times apart in size: the share scale by default
 
 
 @dataclass(frozen=True)
@@ -156,3 +167,103 @@ def pace_summary(curve: PaceCurve, comparisons: Sequence[PaceCurve], tz: str | N
         others = ", ".join(f"{other.label} ({other.total:,})" for other in comparisons)
         text += f" Dashed and dotted lines: {others}, each aligned by days before its own start."
     return text
+
+
+# ---- the share-of-final scale ------------------------------------------------------------------
+
+
+def share_at(curve: PaceCurve, days_before: int) -> float | None:
+    """The share (%) of the curve's final total registered by the end of the day ``days_before``
+    days before the start; None when the curve has no registrations."""
+    if curve.total == 0:
+        return None
+    return 100 * curve.total_at(days_before) / curve.total
+
+
+def share_of_final(curve: PaceCurve) -> list[float] | None:
+    """Each day's cumulative total as a share (%) of the curve's final total (a past event's
+    curve ends at 100); None when the curve has no registrations."""
+    if curve.total == 0:
+        return None
+    return [100 * int(n) / curve.total for n in curve.frame["total"]]
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Where an upcoming event would end if it kept the past events' median pace from today."""
+
+    days_before: int  # today, in days before the start
+    shares: tuple[float, ...]  # each usable past event's share of its final by then (%)
+    registered: int  # this event's registrations by today
+    share: float  # the median of ``shares`` (%)
+
+    @property
+    def final(self) -> float:
+        """The final total this event would reach: registrations now ÷ the median share."""
+        return 100 * self.registered / self.share
+
+
+def projection(curve: PaceCurve, comparisons: Sequence[PaceCurve]) -> Projection | None:
+    """This (upcoming) event's projected final from the past events' shares at the same point.
+
+    Past events without registrations by that point say nothing about the pace and are left out;
+    None when none is left or this event has no registrations yet.
+    """
+    point = curve.days_to_go if curve.days_to_go is not None else 0
+    shares = tuple(s for s in (share_at(other, point) for other in comparisons) if s)
+    if not shares or curve.total_at(point) == 0:
+        return None
+    return Projection(point, shares, curve.total_at(point), statistics.median(shares))
+
+
+def default_scale(curves: Sequence[PaceCurve], comparisons: Sequence[PaceCurve]) -> str:
+    """SHARE when the events drawn together differ at least SIZE_RATIO times in size (a past
+    event's final against another's, or against an upcoming event's projected final, else its
+    registrations so far); PEOPLE otherwise, and always without past events."""
+    finals = [float(other.total) for other in comparisons if other.total > 0]
+    if not finals:
+        return PEOPLE
+    for curve in curves or [None]:
+        sizes = list(finals)
+        if curve is not None:
+            projected = projection(curve, comparisons)
+            own = projected.final if projected else float(curve.total)
+            if own > 0:
+                sizes.append(own)
+        if max(sizes) >= SIZE_RATIO * min(sizes):
+            return SHARE
+    return PEOPLE
+
+
+def share_summary(curve: PaceCurve, comparisons: Sequence[PaceCurve]) -> str:
+    """What the share-of-final chart shows, beyond :func:`pace_summary`: each past event's share
+    at this point and the projection this event is drawn against."""
+    point = curve.days_to_go if curve.days_to_go is not None else 0
+    if point == 0:
+        when = "on the day of the start"
+    else:
+        days = f"{abs(point)} day{'s' if abs(point) != 1 else ''}"
+        when = f"{days} {'before' if point > 0 else 'after'} the start"
+    parts = []
+    for other in comparisons:
+        share = share_at(other, point)
+        if share is None:
+            parts.append(f"{other.label} had no registrations, so it is not drawn")
+        else:
+            parts.append(
+                f"{other.label} had {share:.0f} % of its {other.total:,} registrations {when}"
+            )
+    text = "Share of final registrations: " + "; ".join(parts) + "."
+    projected = projection(curve, comparisons)
+    if projected is None:
+        reason = (
+            "it has no registrations yet"
+            if curve.total_at(point) == 0
+            else f"the past events had no registrations {when}"
+        )
+        return text + f" {curve.label} is not drawn: {reason}, so its final cannot be projected."
+    return text + (
+        f" {curve.label} is drawn as a share of about {projected.final:,.0f}, the total it would "
+        f"reach at the past events' median pace: {projected.registered:,} registered now ÷ "
+        f"{projected.share:.0f} %."
+    )

@@ -59,6 +59,7 @@ from erbium_zoom.models import EventKind, Registrant
 from erbium_zoom.parallel import MAX_WORKERS, Outcome, run_ordered
 from erbium_zoom.profiles import Profile, ProfileStore
 from erbium_zoom.ratelimit import PLANS, Plan, RateLimiter
+from erbium_zoom.views import Columns
 
 T = TypeVar("T")
 
@@ -652,6 +653,44 @@ def ago(moment: datetime) -> str:
 
 
 # ---- charts with their words, registrant lists, the demo agency (pace, funnel, roster) ---------
+
+
+# Streamlit wraps long texts only in rows taller than 64 pixels; a wrapped line takes 18.
+LINE_PIXELS, ROW_PADDING, WRAP_MIN_HEIGHT = 18, 12, 65
+TABLE_ROWS = 10  # rows a table shows before it scrolls
+HEADER_HEIGHT = 36  # pixels
+
+
+def show_table(
+    frame: Any,
+    columns: Columns,
+    *,
+    key: str,
+    config: dict | None = None,
+    wrap: int = 0,
+) -> None:
+    """A table that fits a laptop's width: ``columns.main`` first (widths and kinds from
+    ``config``), the others behind a "More columns" toggle. With ``wrap`` (at least 3), long
+    texts wrap onto that many lines instead of being cut. The whole frame is sent, so a test
+    sees every column."""
+    extra = columns.more(frame.columns)
+    more = bool(extra) and st.toggle(
+        f"More columns ({len(extra)})", key=f"{key}_more", help=f"Also show {', '.join(extra)}."
+    )
+    row_height = max(WRAP_MIN_HEIGHT, ROW_PADDING + wrap * LINE_PIXELS) if wrap else None
+    if len(frame) <= TABLE_ROWS:
+        height = "content"  # a short table whole, however tall its wrapped rows
+    else:
+        height = HEADER_HEIGHT + TABLE_ROWS * row_height if row_height else "auto"
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        height=height,
+        column_order=columns.order(frame.columns, more=more),
+        column_config=config,
+        row_height=row_height,
+    )
 
 
 def show_chart(figure: Any, words: str, key: str, where: Any = None) -> None:

@@ -40,6 +40,9 @@ MARKETPLACE_STEPS = (
 )
 
 
+CHECKLIST_COLUMNS = ["Group", "Scope", "Status", "Unlocks in this dashboard", "Zoom endpoint"]
+
+
 def checklist_rows(report: ScopeReport, group: str | None = None) -> list[dict]:
     """One row per required scope (optionally one group), for a table."""
     rows = []
@@ -59,6 +62,11 @@ def checklist_rows(report: ScopeReport, group: str | None = None) -> list[dict]:
             }
         )
     return rows
+
+
+def checklist_frame(report: ScopeReport, group: str | None = None) -> pd.DataFrame:
+    """:func:`checklist_rows` as a table."""
+    return pd.DataFrame(checklist_rows(report, group), columns=CHECKLIST_COLUMNS)
 
 
 def missing_scopes_text(missing: Sequence[str]) -> str:
@@ -388,10 +396,14 @@ def roster_frame(results: Mapping[str, CheckResult]) -> pd.DataFrame:
     return frame[ROSTER_COLUMNS]
 
 
+def _when_column(viewer_tz: str | None) -> str:
+    return f"When ({zone(viewer_tz).key})"
+
+
 def activity_frame(entries: Sequence, viewer_tz: str | None = None) -> pd.DataFrame:
     """The activity record as a table, times in the viewer's zone (named in the header)."""
     tz = zone(viewer_tz)
-    when = f"When ({tz.key})"
+    when = _when_column(viewer_tz)
     rows = [
         {
             when: entry.at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S"),
@@ -410,3 +422,112 @@ def activity_frame(entries: Sequence, viewer_tz: str | None = None) -> pd.DataFr
     columns = [when, "Who", "Client", "Account ID", "Action", "Event ID", "Registrants"]
     columns += ["Registrant IDs", "Zoom's answer", "Message"]
     return pd.DataFrame(rows, columns=columns)
+
+
+# ---- tables at a laptop's width ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which of a table's columns a page shows, and in what order.
+
+    ``main`` first, in this order: the columns that answer the page's question, few enough to fit
+    a laptop's width (1280 px) without scrolling sideways. The others follow on demand ("More
+    columns"), in the frame's order; ``hidden`` ones never (internal, or said by a heading).
+    """
+
+    main: tuple[str, ...]
+    hidden: tuple[str, ...] = ()
+
+    def more(self, columns: Iterable[str]) -> list[str]:
+        """The columns shown only on demand."""
+        return [c for c in columns if c not in self.main and c not in self.hidden]
+
+    def order(self, columns: Iterable[str], *, more: bool = False) -> list[str]:
+        """The columns to show: the main ones present, then, with ``more``, the others."""
+        present = list(columns)
+        main = [c for c in self.main if c in present]
+        return main + (self.more(present) if more else [])
+
+
+# Who hosts it, the counts and how to join before the kind, the times in the event's own zone
+# and the IDs.
+EVENT_TABLE = Columns(
+    main=("Topic", "Start (your time)", "Host", "Approved", "Pending", "Denied", "Join link"),
+    hidden=("start_utc",),
+)
+# One table per group under the group's heading: the group is not repeated in each row.
+CHECKLIST_TABLE = Columns(
+    main=("Scope", "Status", "Zoom endpoint", "Unlocks in this dashboard"), hidden=("Group",)
+)
+# What is wrong with each client first; where its settings come from on demand.
+CLIENT_TABLE = Columns(
+    main=("Profile", "Status", "Plan problems", "Missing scopes", "Scopes", "Secret")
+)
+ROSTER_TABLE = Columns(
+    main=("Client", "Setup", "Status", "Plan problems", "Missing scopes", "Scopes")
+)
+
+# An event's people: who came, how long, late or early, before the IDs and session counts.
+PEOPLE_TABLE = Columns(
+    main=("Name", "Email", "Minutes", "Attended", "Late", "Early", "First join", "Last leave")
+)
+ABSENTEE_TABLE = Columns(main=("Name", "Email", "Joined", "Minutes", "Registered (UTC)"))
+
+
+def activity_table(viewer_tz: str | None = None) -> Columns:
+    """The activity record's columns: who did what, and Zoom's answer, before the IDs."""
+    return Columns(
+        main=(_when_column(viewer_tz), "Who", "Client", "Action", "Zoom's answer", "Message")
+    )
+
+
+# ---- the attendance summary, for reading ------------------------------------------------------
+
+NOT_KNOWN = "—"  # a number that cannot be known (not loaded, no registration): never "None"
+SUMMARY_RATE = "Attendance rate"
+SUMMARY_TABLE = Columns(
+    main=(
+        "Event",
+        "State",
+        "Approved",
+        "Attendees",
+        SUMMARY_RATE,
+        "Median minutes",
+        "Peak concurrent",
+    )
+)
+
+
+def _count_text(value: object) -> str:
+    return NOT_KNOWN if pd.isna(value) else f"{int(value):,}"
+
+
+def _decimal_text(value: object, suffix: str = "") -> str:
+    return NOT_KNOWN if pd.isna(value) else f"{float(value):,.1f}{suffix}"
+
+
+def summary_table(summary: pd.DataFrame, viewer_tz: str | None = None) -> pd.DataFrame:
+    """The across-events summary (``reports.summary_frame``) as words for reading: counts with
+    thousands separators, the rate in %, the start like the Events page in the viewer's zone
+    (named in the header), and "—" for what cannot be known; the ``State`` says why.
+
+    Text in every cell (a missing number would show as "None" otherwise); the downloads keep
+    the numbers.
+    """
+    table = pd.DataFrame(index=summary.index)
+    for column in summary.columns:
+        values = summary[column]
+        if column == "Start":
+            table[f"Start ({zone(viewer_tz).key})"] = [
+                NOT_KNOWN if pd.isna(v) else _local(v.to_pydatetime(), viewer_tz) for v in values
+            ]
+        elif column == "Attendance rate (%)":
+            table[SUMMARY_RATE] = [_decimal_text(v, " %") for v in values]
+        elif column in ("Total minutes", "Median minutes"):
+            table[column] = [_decimal_text(v) for v in values]
+        elif pd.api.types.is_numeric_dtype(values):
+            table[column] = [_count_text(v) for v in values]
+        else:
+            table[column] = [NOT_KNOWN if pd.isna(v) else str(v) for v in values]
+    return table.reset_index(drop=True)

@@ -10,7 +10,7 @@ from erbium_zoom.access import Action
 from erbium_zoom.activity import Filters
 from erbium_zoom.errors import ZoomError
 from erbium_zoom.exports import to_csv_bytes
-from erbium_zoom.views import activity_frame, window_problem
+from erbium_zoom.views import activity_frame, activity_table, window_problem
 
 ui.page_frame("Activity")
 person = ui.session_person()
@@ -57,7 +57,26 @@ if len(window) == 2:
 narrowed = Filters(who=who, client=client, action=action, since=since, until=until)
 entries = log.entries(person, narrowed)
 frame = activity_frame(entries, ui.viewer_timezone())
-st.dataframe(frame, hide_index=True, width="stretch")
+columns = activity_table(ui.viewer_timezone())
+when = columns.main[0]
+ui.show_table(
+    frame,
+    columns,
+    key="activity_table",
+    wrap=3,
+    config={
+        when: st.column_config.TextColumn(when, width=140),
+        "Who": st.column_config.TextColumn("Who", width=120),
+        "Client": st.column_config.TextColumn("Client", width=150),
+        "Action": st.column_config.TextColumn("Action", width=70),
+        "Zoom's answer": st.column_config.TextColumn(
+            "Zoom's answer",
+            width=110,
+            help="Zoom's status code, or why the action was refused or is unknown.",
+        ),
+        "Message": st.column_config.TextColumn("Message", width=220),
+    },
+)
 st.download_button(
     f"Download {len(entries):,} entries (CSV)",
     to_csv_bytes(frame),

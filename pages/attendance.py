@@ -18,7 +18,15 @@ from erbium_zoom.attendance import EventRef, EventState, InvalidEventRef
 from erbium_zoom.errors import ZoomError
 from erbium_zoom.exports import to_csv_bytes
 from erbium_zoom.models import REGISTRANT_STATUSES, EventKind
-from erbium_zoom.views import registrants_frame, window_problem
+from erbium_zoom.views import (
+    ABSENTEE_TABLE,
+    PEOPLE_TABLE,
+    SUMMARY_RATE,
+    SUMMARY_TABLE,
+    registrants_frame,
+    summary_table,
+    window_problem,
+)
 
 STATE_LOOK = {  # how each state is shown: level, icon
     EventState.NOT_ENDED: (st.info, "⏳"),
@@ -28,6 +36,18 @@ STATE_LOOK = {  # how each state is shown: level, icon
     EventState.RATE_LIMITED: (st.warning, "⏱️"),
     EventState.MISSING_SCOPE: (st.warning, "🔒"),
     EventState.ERROR: (st.warning, "⚠️"),
+}
+
+# An event's people at a laptop's width: times in the viewer's zone, to the second.
+PEOPLE = {
+    "Name": st.column_config.TextColumn("Name", width=115),
+    "Email": st.column_config.TextColumn("Email", width=180),
+    "Minutes": st.column_config.NumberColumn("Minutes", width=65, format="%.1f"),
+    "Attended": st.column_config.CheckboxColumn("Attended", width=70),
+    "Late": st.column_config.CheckboxColumn("Late", width=45),
+    "Early": st.column_config.CheckboxColumn("Early", width=50),
+    "First join": st.column_config.TextColumn("First join", width=130),
+    "Last leave": st.column_config.TextColumn("Last leave", width=130),
 }
 
 connection = ui.page_setup("Attendance")
@@ -361,11 +381,16 @@ def show_event(n: int, result: attendance.AttendanceResult, label: str) -> repor
     )
     with people_tab:
         people = reports.people_table(analysis.people, viewer_tz)
-        st.dataframe(people, hide_index=True, width="stretch")
+        ui.show_table(people, PEOPLE_TABLE, key=f"attendance_people_table_{n}", config=PEOPLE)
         download(people, "participants", stem, f"attendance_people_{n}")
     with absent_tab:
         st.caption("Approved registrants who never joined, or stayed under the threshold.")
-        st.dataframe(analysis.absentees, hide_index=True, width="stretch")
+        ui.show_table(
+            analysis.absentees,
+            ABSENTEE_TABLE,
+            key=f"attendance_absentees_table_{n}",
+            config={"Email": PEOPLE["Email"], "Minutes": PEOPLE["Minutes"]},
+        )
         download(analysis.absentees, "absentees", stem, f"attendance_absentees_{n}")
     with registrants_tab:
         table = registrants_frame(registrants)
@@ -423,7 +448,37 @@ if any(s is not None for s in summaries):
         "attendance_across_rate",
         right,
     )
-st.dataframe(across, hide_index=True, width="stretch")
+table = summary_table(across, viewer_tz)
+numbers = list(table.columns[table.columns.get_loc("State") + 1 :])  # text, read as numbers
+ui.show_table(
+    table,
+    SUMMARY_TABLE,
+    key="attendance_summary_table",
+    wrap=3,
+    config={
+        **{n: st.column_config.TextColumn(n, width=80, alignment="right") for n in numbers},
+        "Event": st.column_config.TextColumn("Event", width=240),
+        "State": st.column_config.TextColumn(
+            "State",
+            width=120,
+            help="Loaded, or why an event has no numbers (—): a report is not ready until "
+            "about 30 minutes after the end (longer after large events), so load it again "
+            "later; the event's box above says more.",
+        ),
+        SUMMARY_RATE: st.column_config.TextColumn(
+            "Rate", width=70, alignment="right", help=f"{reports.ATTENDANCE_RATE_FORMULA}."
+        ),
+        "Median minutes": st.column_config.TextColumn(
+            "Median min", width=85, alignment="right", help="Median minutes attended."
+        ),
+        "Peak concurrent": st.column_config.TextColumn(
+            "Peak",
+            width=65,
+            alignment="right",
+            help="Peak concurrent: the most attendees present in one minute.",
+        ),
+    },
+)
 download(across, "summary", "attendance", "attendance_summary")
 
 if funnels:

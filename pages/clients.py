@@ -13,7 +13,28 @@ from erbium_zoom.config import settings_from_env
 from erbium_zoom.errors import NEW_KEY_COMMAND, ZoomError
 from erbium_zoom.profiles import SECRET_STORED
 from erbium_zoom.secret_store import KEYS_IN_FILE, SECRET_KEY_ENV
-from erbium_zoom.views import DEMO_CLIENTS, clients_frame, roster_frame
+from erbium_zoom.views import (
+    CLIENT_TABLE,
+    DEMO_CLIENTS,
+    ROSTER_TABLE,
+    clients_frame,
+    roster_frame,
+)
+
+# The check's columns, in both tables: what is wrong gets the room, and lines enough for most
+# of Zoom's answers (the Connection page shows each whole).
+CHECK_LINES = 5
+CHECK_COLUMNS = {
+    "Setup": st.column_config.TextColumn("Setup", width=110),
+    "Status": st.column_config.TextColumn("Status", width=160),
+    "Plan problems": st.column_config.TextColumn(
+        "Plan problems", width=200, help="What the client's Zoom plan does not allow."
+    ),
+    "Missing scopes": st.column_config.TextColumn(
+        "Missing scopes", width=160, help="Scopes to add to the client's app."
+    ),
+    "Scopes": st.column_config.TextColumn("Scopes", width=65, help="Granted of those needed."),
+}
 
 connection = ui.page_setup("All clients")
 
@@ -28,7 +49,13 @@ if connection.is_demo:
     recheck = st.button("Check the demo clients again", key="clients_demo_recheck")
     with st.spinner("Checking the demo clients…"):
         roster = ui.check_demo_clients(connection, again=recheck)
-    st.dataframe(roster_frame(roster), hide_index=True, width="stretch")
+    ui.show_table(
+        roster_frame(roster),
+        ROSTER_TABLE,
+        key="clients_roster",
+        wrap=CHECK_LINES,
+        config={"Client": st.column_config.TextColumn("Client", width=120), **CHECK_COLUMNS},
+    )
     current = connection.demo_scenario
     st.markdown("**Switch every page to:**")
     for column, demo_client in zip(st.columns(len(DEMO_CLIENTS)), DEMO_CLIENTS, strict=True):
@@ -97,10 +124,16 @@ if profiles:
     checkable = any(state == SECRET_STORED for state in secret_states.values())
     if st.button("Check all clients", type="primary", disabled=not checkable):
         check_all()
-    st.dataframe(
+    ui.show_table(
         clients_frame(profiles, results, secret_states),
-        hide_index=True,
-        width="stretch",
+        CLIENT_TABLE,
+        key="clients_table",
+        wrap=CHECK_LINES,
+        config={
+            "Profile": st.column_config.TextColumn("Profile", width=120),
+            "Secret": st.column_config.TextColumn("Secret", width=100),
+            **CHECK_COLUMNS,
+        },
     )
 else:
     st.info("No client profiles yet: add the first one below.")

@@ -9,7 +9,12 @@ from erbium_zoom.config import FIELD_LABELS, clean_credentials
 from erbium_zoom.connection import SOURCE_SESSION
 from erbium_zoom.errors import ConfigError, ZoomError, user_message
 from erbium_zoom.scopes import GROUP_TITLES, GROUPS
-from erbium_zoom.views import checklist_rows, client_message, missing_scopes_text
+from erbium_zoom.views import (
+    CHECKLIST_TABLE,
+    checklist_frame,
+    client_message,
+    missing_scopes_text,
+)
 
 WATCH_INTERVAL = 5  # seconds between re-checks while watching
 FIELD_TO_FIX = {
@@ -115,7 +120,22 @@ def render_checklist(report) -> None:
         column.metric(GROUP_TITLES[group], f"{done}/{total}")
     for group in GROUPS:
         st.markdown(f"**{GROUP_TITLES[group]} scopes**")
-        st.dataframe(checklist_rows(report, group), hide_index=True, width="stretch")
+        ui.show_table(
+            checklist_frame(report, group),
+            CHECKLIST_TABLE,
+            key=f"connection_checklist_{group}",
+            wrap=3,
+            config={
+                "Scope": st.column_config.TextColumn("Scope", width=255),
+                "Status": st.column_config.TextColumn("Status", width=100),
+                "Zoom endpoint": st.column_config.TextColumn(
+                    "Zoom endpoint", width=270, help="The call this scope allows."
+                ),
+                "Unlocks in this dashboard": st.column_config.TextColumn(
+                    "Unlocks in this dashboard", width=200
+                ),
+            },
+        )
     st.caption(
         "meeting:write:participant:admin is on Erbium's list, but no Zoom endpoint could be "
         "confirmed for it. Zoom can take a few seconds to reflect a scope change: Re-check "

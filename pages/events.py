@@ -7,7 +7,13 @@ import streamlit as st
 from erbium_zoom import ui
 from erbium_zoom.errors import ZoomError
 from erbium_zoom.listing import load_upcoming
-from erbium_zoom.views import event_label, events_frame, filter_events, window_problem
+from erbium_zoom.views import (
+    EVENT_TABLE,
+    event_label,
+    events_frame,
+    filter_events,
+    window_problem,
+)
 
 connection = ui.page_setup("Upcoming events")
 client = ui.zoom_client(connection)
@@ -77,13 +83,30 @@ shown = filter_events(
     text=text,
 )
 st.markdown(f"**{len(shown)} of {len(frame)} events**")
-st.dataframe(
+COUNT_HELP = "Registrants {} now; None when the event takes no registrations."
+ui.show_table(
     shown,
-    hide_index=True,
-    width="stretch",
-    column_order=[c for c in shown.columns if c != "start_utc"],
-    column_config={
-        "Join link": st.column_config.LinkColumn("Join link", display_text="Join"),
+    EVENT_TABLE,
+    key="events_table",
+    config={
+        "Topic": st.column_config.TextColumn("Topic", width=250),
+        "Start (your time)": st.column_config.TextColumn(
+            "Start (your time)",
+            width=150,
+            help=f"In your time zone, {viewer_tz}; the event's own time and zone are under "
+            "More columns.",
+        ),
+        "Host": st.column_config.TextColumn("Host", width=145),
+        **{
+            status: st.column_config.NumberColumn(
+                status, format="%d", width=70, help=COUNT_HELP.format(status.lower())
+            )
+            for status in ("Approved", "Pending", "Denied")
+        },
+        "Join link": st.column_config.LinkColumn(
+            "Join", display_text="Join", width=50, help="The event's join link."
+        ),
+        "Duration (min)": st.column_config.NumberColumn("Duration (min)", format="%d"),
         "ID": st.column_config.NumberColumn("ID", format="%d"),
     },
 )

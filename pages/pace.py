@@ -102,20 +102,46 @@ for key in compared:
 ui.show_problems(problems)
 
 today = pace.local_day(datetime.now(UTC), viewer_tz)
+curves: dict[str, pace.PaceCurve] = {}
+for key in chosen:
+    event = upcoming[key]
+    outcome = lists[(event.kind.value, event.id)]
+    if outcome.error is None:
+        curves[key] = pace.pace_curve(
+            outcome.value, event.start_time, viewer_tz, label=event.topic, today=today
+        )
+
+scale = pace.PEOPLE
+if comparisons:
+    scales = list(pace.SCALES)
+    scale = st.radio(
+        "Scale",
+        scales,
+        index=scales.index(pace.default_scale(list(curves.values()), comparisons)),
+        format_func=pace.SCALES.get,
+        horizontal=True,
+        key="pace_scale",
+        help="People: registrations counted. Share of final: each past event as a share of its "
+        "final total, and this event as a share of the total it would reach at their median "
+        "pace, so that events of very different sizes stay readable side by side. Chosen by "
+        f"itself when the events differ {pace.SIZE_RATIO:g} times or more in size.",
+    )
+
 for key in chosen:
     event = upcoming[key]
     with st.container(border=True):
         st.subheader(event_label(event, viewer_tz))
-        outcome = lists[(event.kind.value, event.id)]
-        if outcome.error is not None:
-            ui.show_problems([ListingProblem(f"Registrants of {event.topic}", outcome.error)])
+        if key not in curves:
+            error = lists[(event.kind.value, event.id)].error
+            ui.show_problems([ListingProblem(f"Registrants of {event.topic}", error)])
             continue
-        curve = pace.pace_curve(
-            outcome.value, event.start_time, viewer_tz, label=event.topic, today=today
-        )
+        curve = curves[key]
         st.markdown(f"**{pace.pace_sentence(curve, comparisons)}**")
+        words = pace.pace_summary(curve, comparisons, viewer_tz)
+        if scale == pace.SHARE:
+            words += " " + pace.share_summary(curve, comparisons)
         ui.show_chart(
-            charts.pace_figure(curve, comparisons, viewer_tz),
-            pace.pace_summary(curve, comparisons, viewer_tz),
+            charts.pace_figure(curve, comparisons, viewer_tz, scale),
+            words,
             key=f"pace_chart_{key}",
         )

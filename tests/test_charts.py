@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from erbium_zoom import charts
+from erbium_zoom import charts, pace
 from erbium_zoom.funnel import Funnel
 from erbium_zoom.models import Registrant, RegistrantCounts
 from erbium_zoom.pace import pace_curve
@@ -203,6 +203,49 @@ def test_pace_figure_stacks_this_events_statuses_and_draws_past_events_dashed():
     assert list(spring.x) == [6, 5, 4, 3, 2, 1, 0] and list(spring.y) == [1, 1, 1, 1, 1, 4, 4]
     assert figure.layout.xaxis.autorange == "reversed"  # time runs left to right
     assert figure.layout.shapes[0].x0 == 2  # today
+
+
+def test_pace_figure_in_shares_keeps_a_ten_times_smaller_event_readable():
+    # Launch: 2 five days out, 1 more three days out; 3 with 2 days to go. Big: 10 six days out,
+    # 30 one day out: 40 in all, so 25 % by 2 days before, and Launch would end near 3 / 25 %.
+    upcoming = pace_of("Launch", {5: 2, 3: 1}, today=2)
+    big = pace_of("Big", {6: 10, 1: 30})
+    people = charts.pace_figure(upcoming, [big], "UTC")
+    assert max(people.data[-1].y) == 40 and sum(t.y[-1] for t in people.data[:3]) == 3
+    figure = charts.pace_figure(upcoming, [big], "UTC", scale=pace.SHARE)
+    assert titles(figure) == (
+        "Registration pace: Launch (share of final)",
+        "Days before the start (calendar days in UTC)",
+        "Share of final registrations (%)",
+    )
+    approved, pending, denied, line = figure.data
+    assert list(line.y) == [25.0] * 5 + [100.0, 100.0]  # its own final is 100
+    assert list(approved.y) == [8.3, 8.3, 8.3, 8.3] and list(pending.y) == [8.3, 8.3, 16.7, 16.7]
+    this_now = approved.y[-1] + pending.y[-1] + denied.y[-1]
+    assert this_now == pytest.approx(25, abs=0.1)  # on the past event's share at this point
+    assert figure.layout.yaxis.ticksuffix == " %"
+    # Nothing to project from (Big had nobody 8 days out): the past event's line alone.
+    unprojected = charts.pace_figure(pace_of("Early", {9: 1}, today=8), [big], "UTC", pace.SHARE)
+    assert [t.name for t in unprojected.data] == ["Big"]
+
+
+def test_pace_legend_sits_below_the_plot_clear_of_the_title():
+    upcoming = pace_of("Launch", {5: 2, 3: 1}, today=2)
+    long_names = [pace_of(f"Webinar: a rather long past event name number {n}", {4: n + 1})
+                  for n in range(pace.MAX_COMPARISONS)]  # fmt: skip
+    for comparisons in ([], long_names[:1], long_names):
+        layout = charts.pace_figure(upcoming, comparisons, "UTC").layout
+        legend = layout.legend
+        # Anchored by its bottom edge to the bottom of the figure: however many rows the names
+        # take, it grows up towards the plot area (plotly makes room), never into the title.
+        assert (legend.yref, legend.y, legend.yanchor) == ("container", 0, "bottom")
+        assert legend.orientation == "h"
+        assert layout.title.y is None  # plotly's place for it: the top margin, ...
+        assert layout.margin.t >= 40  # ... kept for the title alone
+        assert layout.showlegend
+        rows = -(-len(charts.pace_figure(upcoming, comparisons, "UTC").data) // 2)
+        assert layout.height == charts.PACE_HEIGHT + rows * charts.PACE_LEGEND_ROW_PIXELS
+    assert charts.pace_figure(upcoming, long_names, "UTC").layout.height > 500
 
 
 def test_funnel_figure_draws_the_known_steps_with_their_labels():

@@ -30,7 +30,19 @@ from itertools import count
 import pytest
 
 from erbium_zoom.models import Registrant
-from erbium_zoom.pace import pace_curve, pace_sentence, pace_summary
+from erbium_zoom.pace import (
+    PEOPLE,
+    SHARE,
+    SIZE_RATIO,
+    default_scale,
+    pace_curve,
+    pace_sentence,
+    pace_summary,
+    projection,
+    share_at,
+    share_of_final,
+    share_summary,
+)
 
 TOKYO = "Asia/Tokyo"
 START = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -145,3 +157,90 @@ def test_summary_names_the_zone_the_statuses_and_the_past_events():
     assert "from 8 days before the start to today" in text
     assert "3 approved, 1 pending, 1 denied" in text
     assert "Spring Release (6)" in text
+
+
+# ---- the share-of-final scale ---------------------------------------------------------------
+# Spring Release (above) had 5 of its 6 one day before its start: 83.3 %. "Big" is the same
+# pattern ten times over: 20, 30 and 10 registrants, 60 in all, the same shares.
+
+
+def big_curve():
+    people = (
+        [registrant("approved", utc(1, 14, 1)) for _ in range(20)]
+        + [registrant("approved", utc(1, 19, 12)) for _ in range(30)]
+        + [registrant("pending", utc(1, 20, 16)) for _ in range(10)]
+    )
+    return pace_curve(people, utc(1, 20, 15), TOKYO, label="Big")
+
+
+def sized(n: int):
+    """A past event with ``n`` registrants, all a week before its start."""
+    people = [registrant("approved", utc(1, 14, 1)) for _ in range(n)]
+    return pace_curve(people, utc(1, 20, 15), TOKYO, label=f"{n} people")
+
+
+def launch_curve(today: date = TODAY):
+    return pace_curve(UPCOMING, START, TOKYO, label="Launch", today=today)
+
+
+def test_share_of_final_runs_to_100_and_is_the_same_for_ten_times_the_size():
+    spring = spring_curve()
+    assert share_of_final(spring) == pytest.approx([100 * n / 6 for n in (2, 2, 2, 2, 2, 5, 5, 6)])
+    assert share_of_final(big_curve()) == pytest.approx(share_of_final(spring))
+    assert share_at(spring, 1) == pytest.approx(500 / 6)
+    assert share_at(spring, 9) == 0
+    empty = pace_curve([], utc(1, 20, 15), TOKYO, label="Nobody")
+    assert share_of_final(empty) is None and share_at(empty, 0) is None
+
+
+def test_projection_divides_registrations_now_by_the_median_share_at_this_point():
+    # Launch has 5 with 1 day to go; Spring and Big had 83.3 % one day before: 5 / 0.833 = 6.
+    projected = projection(launch_curve(), [spring_curve(), big_curve()])
+    assert projected.days_before == 1 and projected.registered == 5
+    assert projected.share == pytest.approx(500 / 6)
+    assert projected.final == pytest.approx(6)
+    # Three past events: the median share, not the mean. "Late" had 1 of 4 one day before.
+    late = pace_curve(
+        [registrant("approved", utc(1, 19, 12))]
+        + [registrant("approved", utc(1, 20, 16)) for _ in range(3)],
+        utc(1, 20, 15),
+        TOKYO,
+        label="Late",
+    )
+    three = projection(launch_curve(), [spring_curve(), big_curve(), late])
+    assert three.share == pytest.approx(500 / 6) and sorted(three.shares)[0] == 25
+
+
+def test_no_projection_without_registrations_here_or_there_by_now():
+    quiet = pace_curve([], START, TOKYO, label="Quiet", today=TODAY)
+    assert projection(quiet, [spring_curve()]) is None
+    # 12 days to go: Spring Release had nobody 12 days before its start.
+    early = pace_curve(UPCOMING[:1], START, TOKYO, label="Early", today=date(2026, 2, 26))
+    assert projection(early, [spring_curve()]) is None
+    assert projection(launch_curve(), []) is None
+
+
+def test_the_share_scale_is_the_default_when_sizes_differ_three_times_or_more():
+    launch, spring, big = launch_curve(), spring_curve(), big_curve()
+    assert default_scale([launch], []) == PEOPLE
+    assert default_scale([launch], [spring]) == PEOPLE  # 6 projected against 6
+    assert default_scale([launch], [big]) == SHARE  # 6 projected against 60
+    assert default_scale([launch], [spring, big]) == SHARE  # 6 against 60 among the past
+    assert SIZE_RATIO == 3
+    # 21 and 60 are under three times apart; 20 and 60 are not.
+    assert default_scale([], [big, sized(21)]) == PEOPLE
+    assert default_scale([], [big, sized(20)]) == SHARE
+
+
+def test_share_summary_says_each_share_and_the_projection():
+    text = share_summary(launch_curve(), [spring_curve(), big_curve()])
+    assert text == (
+        "Share of final registrations: Spring Release had 83 % of its 6 registrations 1 day "
+        "before the start; Big had 83 % of its 60 registrations 1 day before the start. Launch "
+        "is drawn as a share of about 6, the total it would reach at the past events' median "
+        "pace: 5 registered now ÷ 83 %."
+    )
+    quiet = pace_curve([], START, TOKYO, label="Quiet", today=date(2026, 2, 26))
+    assert share_summary(quiet, [spring_curve()]).endswith(
+        "Quiet is not drawn: it has no registrations yet, so its final cannot be projected."
+    )

@@ -78,6 +78,23 @@ def test_pace_shows_an_upcoming_webinar_against_two_past_ones():
         expected += f" ({len(sim.registrants('webinar', event['id'])):,} in all)"
     assert expected + ".**" in texts(at, "markdown")
 
+    # One past webinar is some thirty times the other: the share-of-final scale by default, each
+    # past event up to 100 % of its final, this one up to their median share at this point.
+    assert at.radio(key="pace_scale").value == "share"
+    (figure,) = plotly_specs(at)
+    traces = {trace["name"]: trace for trace in figure["data"]}
+    shares = []
+    for event in past:
+        assert traces[event["topic"]]["y"][-1] == 100
+        then = parse_time(event["start_time"]).date() - timedelta(days=days_to_go)
+        shares.append(
+            100 * registered_by(sim, event, then) / len(sim.registrants("webinar", event["id"]))
+        )
+    this = [traces[f"{s} (this event)"]["y"][-1] for s in ("Approved", "Pending", "Denied")]
+    assert sum(this) == pytest.approx(sum(shares) / 2, abs=0.2)  # the median of two
+    assert any("drawn as a share of about" in text for text in texts(at, "caption"))
+
+    at.radio(key="pace_scale").set_value("people").run()
     (figure,) = plotly_specs(at)
     traces = {trace["name"]: trace for trace in figure["data"]}
     approved = traces["Approved (this event)"]
