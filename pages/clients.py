@@ -15,10 +15,10 @@ from erbium_zoom.profiles import SECRET_STORED
 from erbium_zoom.secret_store import KEYS_IN_FILE, SECRET_KEY_ENV
 from erbium_zoom.views import DEMO_CLIENTS, clients_frame, roster_frame
 
-connection = ui.page_setup("All clients")
+connection = ui.page_setup("All clients", client_optional=True)  # profiles: with no client too
 
 # ---- demo agency (issue 11): in demo mode, one simulated client per demo scenario -------------
-if connection.is_demo:
+if connection is not None and connection.is_demo:
     st.subheader("Demo agency: simulated clients")
     st.caption(
         "Each is a simulated Zoom account with one typical setup, checked like a saved profile "
