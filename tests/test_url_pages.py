@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from erbium_zoom.activity import REFUSED, ActivityLog
 from erbium_zoom.simulator import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_CLIENT_ID,
@@ -229,3 +230,25 @@ def test_signed_in_with_demo_enabled_shows_the_demo(request):
     request.getfixturevalue("signed_in_as")(VIEWER)
     at = team_app(demo=True).run()
     assert not at.exception and demo_shown(at)
+
+
+@pytest.mark.usefixtures("two_accounts")
+def test_a_colleagues_own_role_applies_to_a_link(request):
+    request.getfixturevalue("signed_in_as")(VIEWER)
+    at = team_app(demo=None)
+    at.query_params.update(client="Alpha", status="pending")  # an admin's link
+    at.switch_page("pages/registrants.py").run()
+    assert not at.exception and at.dataframe
+    assert "Profile **Alpha**" in captions(at)
+    assert "Changing registrants needs the editor role" in all_text(at)
+    assert not [b for b in at.button if b.label.startswith(("Approve", "Delete"))]
+
+    log = ActivityLog()
+    log.append(who=ADMIN, action="add profile", client="Alpha")
+    log.append(who=VIEWER, action="approve", client="Alpha", status=REFUSED)
+    at = team_app(demo=None)
+    at.query_params.update(who=ADMIN)  # the admin's own entries: not a viewer's to see
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception
+    assert "the who “ana@erbium\\.example”, which is not here" in all_text(at)
+    assert list(at.dataframe[0].value["Who"]) == [VIEWER]
