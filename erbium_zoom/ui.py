@@ -451,7 +451,7 @@ def page_frame(title: str) -> None:
     _url_page(title)
     st.title(title)
     for problem in st.session_state.get("url_problems", []):
-        st.warning(problem, icon="🔗")
+        st.warning(problem, icon=":material/link:")
 
 
 def page_setup(title: str, *, client_optional: bool = False) -> Connection | None:
@@ -496,11 +496,7 @@ def render_sidebar() -> None:
     st.session_state["conn_frame_seen"] = True
     with st.sidebar:
         _render_who()
-        try:
-            names = [p.name for p in profile_store().list(in_use=True)]
-        except ZoomError as error:
-            show_error(error)
-            names = []
+        names = _profile_names()
         _open_client_from_url(names)
         if "conn_profile" not in st.session_state and _chosen_profile() in names:
             st.session_state["conn_profile"] = _chosen_profile()  # the picker shows the choice
@@ -587,6 +583,15 @@ def forget_entered_credentials() -> None:
     st.session_state.pop("conn_entered", None)
 
 
+def _profile_names() -> list[str]:
+    """The names of the client profiles in use, or none after saying why they cannot be read."""
+    try:
+        return [p.name for p in profile_store().list(in_use=True)]
+    except ZoomError as error:
+        show_error(error)
+        return []
+
+
 def _client_picked() -> None:
     """A client chosen by hand replaces typed credentials and a link's client that is not here."""
     forget_entered_credentials()
@@ -604,12 +609,8 @@ def _drop_link_client() -> None:
 
 def _ask_for_client(error: NoClientChosen) -> None:
     """In place of a client's data: why there is none, and the profile picker."""
-    st.info(user_message(error), icon="👤")
-    try:
-        names = [p.name for p in profile_store().list(in_use=True)]
-    except ZoomError as problem:
-        show_error(problem)
-        names = []
+    st.info(user_message(error), icon=":material/person_search:")
+    names = _profile_names()
     if names:
         st.selectbox(
             "Client profile",
@@ -633,8 +634,8 @@ def _ask_for_client(error: NoClientChosen) -> None:
 # ---- the address: what a reload or a shared link opens -------------------------------------
 
 NOT_SHAREABLE = (
-    "🔗 This view uses credentials typed in this browser session, which never go into the "
-    "page's address: a link to it opens without them, so it cannot be shared."
+    ":material/link_off: This view uses credentials typed in this browser session, which never "
+    "go into the page's address: a link to it opens without them, so it cannot be shared."
 )
 _ALWAYS = object()  # put_in_url's omit: the value always goes into the address
 
@@ -665,7 +666,7 @@ def _say_url_problem(problem: str, *, now: bool = True) -> None:
     if problem not in problems:
         problems.append(problem)
         if now:
-            st.warning(problem, icon="🔗")
+            st.warning(problem, icon=":material/link:")
 
 
 def _open_client_from_url(profiles: Sequence[str]) -> None:
