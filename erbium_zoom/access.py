@@ -12,6 +12,9 @@ client and the profile store call before they read a client's data or change any
   is looked up in ``[access]`` (``admins``, ``editors``, ``viewers``: addresses or ``@domain``,
   case-insensitive, whole address or whole domain). Anyone on no list is refused. An ``[auth]``
   or ``[access]`` table that is missing or malformed lets nobody in, and says which setting to fix.
+- **Demo data** (the simulated Zoom account, shown when no client is chosen) is on without
+  sign-in and off with it, unless the secrets file says otherwise (``[demo] enabled = true`` or
+  ``false``): on a team's dashboard, someone working on a client must not be shown made-up data.
 
 No streamlit here, no I/O.
 """
@@ -125,6 +128,7 @@ class Deployment:
     policy: AccessPolicy | None = None
     problem: str = ""  # words naming the setting to fix (EXPOSED, MISCONFIGURED)
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    demo: bool = True  # demo data when no client is chosen ([demo] enabled)
 
     @property
     def sign_in(self) -> bool:
@@ -209,6 +213,23 @@ def parse_access(table: object, where: str) -> AccessPolicy:
     return policy
 
 
+def demo_setting(secrets: Mapping | None, where: str, *, sign_in: bool) -> tuple[bool, str]:
+    """Whether demo data is offered, from ``[demo] enabled`` (on without sign-in, off with
+    it, by default); and, when the setting is malformed, words saying so (the default holds)."""
+    default = not sign_in
+    table = (secrets or {}).get("demo")
+    if table is None:
+        return default, ""
+    enabled = table.get("enabled") if isinstance(table, Mapping) else None
+    if isinstance(enabled, bool):
+        return enabled, ""
+    state = "on" if default else "off"
+    return default, (
+        f"[demo] in {where} should say enabled = true or enabled = false (without quotes); "
+        f"until it does, demo data stays {state}."
+    )
+
+
 def decide(
     secrets: Mapping | None,
     server_address: str | None,
@@ -233,9 +254,11 @@ def decide(
             "until then nobody is allowed in.",
         )
     auth = (secrets or {}).get("auth")
+    demo, demo_warning = demo_setting(secrets, where, sign_in=auth is not None)
+    demo_warnings = (demo_warning,) if demo_warning else ()
     if auth is None:
         if is_loopback(address):
-            return Deployment(Mode.LOCAL, address)
+            return Deployment(Mode.LOCAL, address, warnings=demo_warnings, demo=demo)
         shown = address or "every network interface"
         if (env.get(ALLOW_ANONYMOUS_ENV) or "").strip().lower() in _YES:
             return Deployment(
@@ -244,7 +267,9 @@ def decide(
                 warnings=(
                     f"Served on {shown} without sign-in ({ALLOW_ANONYMOUS_ENV}=1): anyone who "
                     "can reach this address can use every client's data. Trusted networks only.",
+                    *demo_warnings,
                 ),
+                demo=demo,
             )
         return Deployment(
             Mode.EXPOSED,
@@ -270,4 +295,4 @@ def decide(
         policy = parse_access((secrets or {}).get("access"), where)
     except ValueError as error:
         return Deployment(Mode.MISCONFIGURED, address, problem=str(error))
-    return Deployment(Mode.SIGN_IN, address, policy=policy)
+    return Deployment(Mode.SIGN_IN, address, policy=policy, warnings=demo_warnings, demo=demo)

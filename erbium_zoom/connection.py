@@ -26,6 +26,7 @@ from erbium_zoom.config import (
     credentials_from_secrets,
     settings_from_env,
 )
+from erbium_zoom.errors import NoClientChosen
 from erbium_zoom.guard import Guard
 from erbium_zoom.profiles import Profile
 from erbium_zoom.ratelimit import Plan, RateLimiter
@@ -119,12 +120,14 @@ def resolve_connection(
     hosts: tuple[str, ...] | None = None,
     environ: Mapping[str, str] | None = None,
     person: Person = LOCAL_PERSON,
+    allow_demo: bool = True,
 ) -> tuple[Connection, list[str]]:
     """The connection to use now, and warnings about the configuration.
 
     ``hosts`` (typed in the sidebar) wins over a profile's or the configuration's hosts.
     Raises ConfigError when the environment or secrets.toml holds only part of the credentials,
-    and AccessDenied when ``person`` may not use credentials typed on the page.
+    AccessDenied when ``person`` may not use credentials typed on the page, and NoClientChosen
+    when nothing is chosen or configured and demo data is off (``allow_demo``).
     """
     if entered is not None:
         person.require(Action.CHECK_CREDENTIALS)
@@ -147,6 +150,8 @@ def resolve_connection(
     from_secrets, secret_hosts, warnings = credentials_from_secrets(secrets)
     if from_secrets is not None:
         return Connection(from_secrets, with_hosts(secret_hosts), SOURCE_SECRETS), warnings
+    if not allow_demo:
+        raise NoClientChosen("No client is chosen, and demo data is off on this dashboard.")
     if demo_scenario not in DEMO_SCENARIOS:
         demo_scenario = DEFAULT_DEMO_SCENARIO
     demo_settings = Settings(hosts=hosts or settings.hosts)  # the demo never leaves the process

@@ -11,6 +11,7 @@ read out on a call, what to do next. No error ever holds the client secret or an
     ├── SecretStoreError        no secure place for Client Secrets, or the keyring refused
     │   └── SecretFileUnreadable  the encrypted secrets file: wrong key, or damaged
     ├── AccessDenied            this person's role does not allow it (nothing was sent)
+    ├── NoClientChosen          no client to show: none picked (demo off), or a link's is not here
     ├── ActivityUnavailable     the activity record cannot be written (nothing was sent)
     ├── AuthError               the token endpoint refused (``field`` names what to fix)
     ├── ZoomUnreachable         network error or timeout: no answer from Zoom
@@ -116,6 +117,18 @@ class AccessDenied(ZoomError):
     def __init__(self, message: str, *, action: str | None = None):
         super().__init__(message)
         self.action = action
+
+
+class NoClientChosen(ZoomError):
+    """No client to show: none is chosen and demo data is off, or a link names a client profile
+    that is not here. Nothing is shown until one is picked (never another client's data)."""
+
+    kind = "no_client"
+    advice = "Pick a client in the sidebar."
+
+    def __init__(self, message: str, *, missing: str | None = None):
+        super().__init__(message)
+        self.missing = missing
 
 
 class ActivityUnavailable(ZoomError):

@@ -4,8 +4,14 @@ Pages call these helpers to find the connection in use, get a client for it, loa
 per-session cache keyed by the account, and show errors. Everything shown comes from the pure
 core; every error is put into words by :func:`erbium_zoom.errors.user_message` and nowhere else.
 
-Session-state keys used here start with ``conn_`` (connection, plan), ``cache_`` (loaded data)
-or ``demo_``; pages use their own prefixes (``connection_``, ``events_``, ``registrants_``).
+Session-state keys used here start with ``conn_`` (connection, plan), ``cache_`` (loaded data),
+``demo_`` or ``url_`` (the address); pages use their own prefixes (``connection_``, ``events_``,
+``registrants_``).
+
+The address keeps the client, the hosts and each page's main choices (:mod:`erbium_zoom.urlstate`
+names and checks them): a session opened by a link or a reload starts from them, and every run
+puts the choices back. Streamlit keeps query parameters per page, so the sidebar and each page
+put the client back on every run, and a page switch carries it along.
 
 Speed and quota: a real account's clients share one rate limiter per account (its plan from
 the sidebar), load independent things side by side, and keep finished reports in the SQLite file
@@ -26,7 +32,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from erbium_zoom import attendance, ratelimit, simulator, store
+from erbium_zoom import attendance, ratelimit, simulator, store, urlstate
 from erbium_zoom.access import Action, Deployment, Mode, Person, decide
 from erbium_zoom.activity import ActivityLog
 from erbium_zoom.attendance import AttendanceResult, EventRef
@@ -36,6 +42,7 @@ from erbium_zoom.config import parse_hosts
 from erbium_zoom.connection import (
     DEFAULT_DEMO_SCENARIO,
     DEMO_SCENARIOS,
+    SOURCE_PROFILE,
     SOURCE_SESSION,
     SOURCE_TEXT,
     Connection,
@@ -48,6 +55,7 @@ from erbium_zoom.errors import (
     AccessDenied,
     ConfigError,
     MissingScope,
+    NoClientChosen,
     PlanRequired,
     ZoomError,
     user_message,
@@ -221,9 +229,20 @@ def current_connection() -> Connection:
     profile = credentials = None
     person = session_person()
     entered = state.get("conn_entered")
-    if entered is None and state.get("conn_profile"):
+    missing = state.get("url_missing_client")
+    if entered is not None:
+        state.pop("url_missing_client", None)  # typed credentials are a choice too
+    elif missing is not None:  # a link's client that is not here: never another in its place
+        raise NoClientChosen(
+            f"This link is for the client profile {urlstate.shown(missing)}, which is not on "
+            "this dashboard: it may have been renamed or deleted, or the link comes from "
+            "another dashboard.",
+            missing=missing,
+        )
+    chosen = _chosen_profile()
+    if entered is None and chosen:
         store = profile_store()
-        profile = store.get(state["conn_profile"])
+        profile = store.get(chosen)
         if profile is not None:
             credentials = _profile_credentials(store, profile)
     try:
@@ -235,6 +254,7 @@ def current_connection() -> Connection:
             demo_scenario=state.get("demo_scenario", DEFAULT_DEMO_SCENARIO),
             hosts=hosts,
             person=person,
+            allow_demo=deployment().demo,
         )
     except AccessDenied as error:
         forget_entered_credentials()  # refused once; the page goes on with what is allowed
@@ -242,6 +262,15 @@ def current_connection() -> Connection:
         raise
     state["conn_warnings"] = warnings
     return connection
+
+
+def _chosen_profile() -> str | None:
+    """The client profile chosen in the sidebar, kept apart from the picker's own key, which
+    Streamlit drops in a run without the sidebar (the choice then follows every page)."""
+    state = st.session_state
+    if "conn_profile" in state:
+        state["conn_client"] = state["conn_profile"]
+    return state.get("conn_client")
 
 
 def demo_account(scenario: str) -> simulator.SimulatedZoom:
@@ -415,21 +444,35 @@ def _ensure_frame() -> None:
 
 
 def page_frame(title: str) -> None:
-    """Through app.py's frame and gate, then the title (pages not about one client use this)."""
+    """Through app.py's frame and gate, then the title (pages not about one client use this),
+    and what could not be used of the link the page was opened with."""
     _ensure_frame()
     if gate_refuses():
         st.stop()
+    _url_page(title)
     st.title(title)
+    for problem in st.session_state.get("url_problems", []):
+        st.warning(problem, icon=":material/link:")
 
 
-def page_setup(title: str) -> Connection:
-    """Title, demo marking and configuration warnings; the connection for the page."""
+def page_setup(title: str, *, client_optional: bool = False) -> Connection | None:
+    """Title, demo marking and configuration warnings; the connection for the page.
+
+    With no client to show (none chosen while demo data is off, or a link's client is not here)
+    the page asks for one and stops; with ``client_optional`` it goes on with None.
+    """
     page_frame(title)
     try:
         connection = current_connection()
+    except NoClientChosen as error:
+        _ask_for_client(error)
+        if client_optional:
+            return None
+        st.stop()
     except ZoomError as error:
         show_error(error)
         st.stop()
+    _keep_client_in_url(connection)
     if connection.is_demo:
         st.info(
             f"**Demo data** — a simulated Zoom account ({DEMO_SCENARIOS[connection.demo_scenario]}"
@@ -438,6 +481,8 @@ def page_setup(title: str) -> Connection:
         )
     else:
         st.caption(f"{connection.description} · {SOURCE_TEXT[connection.source]}")
+    if connection.source == SOURCE_SESSION:
+        st.caption(NOT_SHAREABLE)
     for warning in st.session_state.get("conn_warnings", []):
         st.warning(warning)
     if st.session_state.get("conn_hosts_error"):
@@ -452,25 +497,28 @@ def render_sidebar() -> None:
     st.session_state["conn_frame_seen"] = True
     with st.sidebar:
         _render_who()
-        try:
-            names = [p.name for p in profile_store().list(in_use=True)]
-        except ZoomError as error:
-            show_error(error)
-            names = []
+        names = _profile_names()
+        _open_client_from_url(names)
+        if "conn_profile" not in st.session_state and _chosen_profile() in names:
+            st.session_state["conn_profile"] = _chosen_profile()  # the picker shows the choice
         if names:
             st.selectbox(
                 "Client profile",
                 options=["", *names],
                 format_func=lambda name: name or "(none)",
                 key="conn_profile",
-                on_change=forget_entered_credentials,
+                on_change=_client_picked,
                 help="Saved clients (All clients page). Switching changes every page's data.",
             )
         try:
             connection = current_connection()
+        except NoClientChosen:  # the page asks for one
+            st.markdown("**Using:** no client yet")
+            return
         except ZoomError as error:
             show_error(error)
             return
+        _keep_client_in_url(connection)
         st.markdown(f"**Using:** {connection.description}")
         if connection.is_demo:
             st.selectbox(
@@ -534,6 +582,188 @@ def may(action: Action) -> bool:
 
 def forget_entered_credentials() -> None:
     st.session_state.pop("conn_entered", None)
+
+
+def _profile_names() -> list[str]:
+    """The names of the client profiles in use, or none after saying why they cannot be read."""
+    try:
+        return [p.name for p in profile_store().list(in_use=True)]
+    except ZoomError as error:
+        show_error(error)
+        return []
+
+
+def _client_picked() -> None:
+    """A client chosen by hand replaces typed credentials and a link's client that is not here."""
+    forget_entered_credentials()
+    st.session_state.pop("url_missing_client", None)
+
+
+def _pick_from_prompt() -> None:
+    st.session_state["conn_profile"] = st.session_state.get("conn_prompt_pick") or ""
+    _client_picked()
+
+
+def _drop_link_client() -> None:
+    st.session_state.pop("url_missing_client", None)
+
+
+def _ask_for_client(error: NoClientChosen) -> None:
+    """In place of a client's data: why there is none, and the profile picker."""
+    st.info(user_message(error), icon=":material/person_search:")
+    names = _profile_names()
+    if names:
+        st.selectbox(
+            "Client profile",
+            names,
+            index=None,
+            placeholder="Choose a client",
+            key="conn_prompt_pick",
+            on_change=_pick_from_prompt,
+        )
+    else:
+        who = "add the first one" if may(Action.MANAGE_PROFILES) else "an admin adds them"
+        st.caption(f"There are no client profiles on this dashboard yet: {who} on All clients.")
+    if error.missing is not None:
+        st.button(
+            "Continue without this link's client",
+            key="conn_prompt_drop",
+            on_click=_drop_link_client,
+        )
+
+
+# ---- the address: what a reload or a shared link opens -------------------------------------
+
+NOT_SHAREABLE = (
+    ":material/link_off: This view uses credentials typed in this browser session, which never "
+    "go into the page's address: a link to it opens without them, so it cannot be shared."
+)
+_ALWAYS = object()  # put_in_url's omit: the value always goes into the address
+
+
+def _link() -> dict[str, list[str]]:
+    """The query parameters of the address this session was opened with that are not used
+    yet (taken on its first run: a reload or an opened link is a new session)."""
+    state = st.session_state
+    if "url_link" not in state:
+        query = st.query_params
+        state["url_link"] = {name: query.get_all(name) for name in query}
+    return state["url_link"]
+
+
+def _url_page(title: str) -> None:
+    """The link's own choices belong to the page it opened: forgotten once another shows."""
+    state = st.session_state
+    if state.setdefault("url_page", title) != title:
+        state["url_page"] = title
+        _link().clear()
+        state["url_problems"] = []
+
+
+def _say_url_problem(problem: str, *, now: bool = True) -> None:
+    """What a link asked for that cannot be used: said now (``now``) and at the top of the
+    page's later runs, until another page shows."""
+    problems = st.session_state.setdefault("url_problems", [])
+    if problem not in problems:
+        problems.append(problem)
+        if now:
+            st.warning(problem, icon=":material/link:")
+
+
+def _open_client_from_url(profiles: Sequence[str]) -> None:
+    """On a session's first run, the client and hosts of the address it was opened with."""
+    state = st.session_state
+    if state.get("url_opened"):
+        return
+    state["url_opened"] = True
+    link = _link()
+    found = {param: link.pop(param) for param in urlstate.CLIENT_PARAMS if param in link}
+    if not found:
+        return
+    choice = urlstate.read_client(found, profiles, DEMO_SCENARIOS, demo_allowed=deployment().demo)
+    if choice.profile is not None:
+        state["conn_profile"] = choice.profile
+    if choice.missing is not None:
+        state["url_missing_client"] = choice.missing
+    if choice.demo is not None:
+        state["demo_scenario"] = choice.demo
+    if choice.hosts is not None:
+        state["conn_hosts_text"] = choice.hosts
+    for problem in choice.problems:
+        _say_url_problem(problem, now=False)  # the sidebar runs first: the page says them
+
+
+def _keep_client_in_url(connection: Connection) -> None:
+    """The client in use and the typed hosts into the address, on every run of every page
+    (Streamlit drops query parameters on a page switch). Typed credentials name no client."""
+    state = st.session_state
+    typed = connection.settings.hosts
+    if not state.get("conn_hosts_text") or state.get("conn_hosts_error"):
+        typed = None
+    profile = connection.profile if connection.source == SOURCE_PROFILE else None
+    demo = connection.demo_scenario if connection.is_demo else None
+    _put_in_url(urlstate.client_params(profile, demo, typed))
+
+
+def _put_in_url(params: urlstate.Params) -> None:
+    query = st.query_params
+    for name, values in params.items():
+        if not values:
+            if name in query:
+                del query[name]
+        elif query.get_all(name) != values:
+            query[name] = values
+
+
+def from_url(field: urlstate.Field[T]) -> T | None:
+    """What the address this session was opened with gives ``field`` (once, and only on the
+    page it opened), after saying on the page what of it cannot be used; else None."""
+    link = _link()
+    found = {param: link.pop(param) for param in field.params if param in link}
+    if not found:
+        return None
+    result = field.read(found)
+    for problem in result.problems:
+        _say_url_problem(problem)
+    return result.value
+
+
+def put_in_url(field: urlstate.Field[T], value: T, omit: Any = _ALWAYS) -> None:
+    """``value`` into the address (left out when it equals ``omit``, the page's default: a
+    clean link)."""
+    if omit is not _ALWAYS and value == omit:
+        _put_in_url(dict.fromkeys(field.params))
+    else:
+        _put_in_url(field.write(value))
+
+
+def url_widget(
+    widget: Callable[..., T],
+    label: str,
+    field: urlstate.Field,
+    *,
+    key: str,
+    omit: Any = _ALWAYS,
+    initial: str | None = None,
+    **kwargs: Any,
+) -> T:
+    """``widget(label, key=key, **kwargs)`` kept in the address: a session opened by a link
+    starts from the link's value (checked: what cannot be used is said and left out), and the
+    widget's value goes back into the address on every run (left out when it equals ``omit``,
+    the page's default).
+
+    ``initial`` names the widget's parameter for its first value (``value``, ``default``) when
+    the page gives one: the link's value goes there rather than into session state, which
+    Streamlit warns about for a widget with a default.
+    """
+    value = from_url(field)
+    if value is not None and initial:
+        kwargs[initial] = value
+    elif value is not None:
+        st.session_state[key] = value
+    chosen = widget(label, key=key, **kwargs)
+    put_in_url(field, chosen, omit)
+    return chosen
 
 
 # ---- loading with a per-session cache --------------------------------------------------------
@@ -752,3 +982,4 @@ def check_demo_clients(connection: Connection, *, again: bool = False) -> dict[s
 def switch_demo_client(scenario: str) -> None:
     """Every page now shows this scenario's simulated account (the sidebar's picker follows)."""
     st.session_state["demo_scenario"] = scenario
+    st.session_state.pop("url_missing_client", None)

@@ -5,7 +5,7 @@ Nothing on this page can delete an entry.
 
 import streamlit as st
 
-from erbium_zoom import ui
+from erbium_zoom import ui, urlstate
 from erbium_zoom.access import Action
 from erbium_zoom.activity import Filters
 from erbium_zoom.errors import ZoomError
@@ -34,18 +34,32 @@ if not everything:
 who_col, client_col, action_col, dates_col = st.columns(4)
 
 
-def picker(column, label: str, values: set[str], everything_word: str) -> str:
-    """A filter over the values on record; the empty choice narrows nothing."""
+def picker(column, label: str, values: set[str], everything_word: str, param: str = "") -> str:
+    """A filter over the values on record; the empty choice narrows nothing. With ``param``,
+    kept in the page's address."""
     options = ["", *sorted(values)]
-    return column.selectbox(
-        label, options, format_func=lambda v: v or everything_word, key=f"activity_{label}"
-    )
+    words = dict(format_func=lambda v: v or everything_word, key=f"activity_{label}")
+    if not param:  # (the client filter: "client" in the address is the client in use)
+        return column.selectbox(label, options, **words)
+    field = urlstate.choice(param, options[1:], f"the {label.lower()}")
+    return ui.url_widget(column.selectbox, label, field, options=options, omit="", **words)
 
 
-who = picker(who_col, "Who", {e.who for e in everything}, "everyone")
+who = picker(who_col, "Who", {e.who for e in everything}, "everyone", urlstate.WHO)
 client = picker(client_col, "Client", {e.client for e in everything if e.client}, "every client")
-action = picker(action_col, "Action", {e.action for e in everything}, "every action")
-window = tuple(dates_col.date_input("Dates (UTC)", value=(), key="activity_dates") or ())
+action = picker(
+    action_col, "Action", {e.action for e in everything}, "every action", urlstate.ACTION
+)
+dates = ui.url_widget(
+    dates_col.date_input,
+    "Dates (UTC)",
+    urlstate.window(),
+    key="activity_dates",
+    omit=(),
+    initial="value",
+    value=(),
+)
+window = tuple(dates or ())
 since = until = window[0] if window else None  # one day picked so far: that day
 if len(window) == 2:
     problem = window_problem(window)

@@ -13,7 +13,7 @@ from functools import partial
 
 import streamlit as st
 
-from erbium_zoom import attendance, charts, funnel, reports, store, ui, workbook
+from erbium_zoom import attendance, charts, funnel, reports, store, ui, urlstate, workbook
 from erbium_zoom.attendance import EventRef, EventState, InvalidEventRef
 from erbium_zoom.errors import ZoomError
 from erbium_zoom.exports import to_csv_bytes
@@ -96,12 +96,28 @@ with st.spinner("Listing past events from Zoom…"):
 
 ui.show_problems(past.problems)
 
+linked_field = urlstate.event_keys(urlstate.EVENT)
+linked_keys = ui.from_url(linked_field)
+if linked_keys:  # opened by a link (or a reload): its events, chosen and loaded
+    linked = urlstate.linked_refs(linked_keys, [*past.refs, *state["attendance_added"].values()])
+    added = {ref.key: ref for ref in linked if ref.added}
+    state["attendance_added"] = {**state["attendance_added"], **added}
+    state["attendance_selected"] = [ref.key for ref in linked]
+    state["attendance_loaded"] = linked
+
 known = {ref.key: ref for ref in past.refs} | state["attendance_added"]
 state["attendance_selected"] = [k for k in state.get("attendance_selected", []) if k in known]
 
 today = date.today()
-window = st.date_input(
-    "Events between", value=(today - timedelta(days=90), today), key="attendance_window"
+default_window = (today - timedelta(days=90), today)
+window = ui.url_widget(
+    st.date_input,
+    "Events between",
+    urlstate.window(),
+    key="attendance_window",
+    omit=default_window,
+    initial="value",
+    value=default_window,
 )
 problem = window_problem(window)
 if problem:
@@ -126,6 +142,7 @@ st.multiselect(
     placeholder="Choose past webinars and meetings",
     help="Listed from Zoom for the hosts in the sidebar; add older ones by ID or UUID below.",
 )
+ui.put_in_url(linked_field, state["attendance_selected"])
 
 
 def add_event() -> None:

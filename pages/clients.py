@@ -36,10 +36,10 @@ CHECK_COLUMNS = {
     "Scopes": st.column_config.TextColumn("Scopes", width=65, help="Granted of those needed."),
 }
 
-connection = ui.page_setup("All clients")
+connection = ui.page_setup("All clients", client_optional=True)  # profiles: with no client too
 
 # ---- demo agency (issue 11): in demo mode, one simulated client per demo scenario -------------
-if connection.is_demo:
+if connection is not None and connection.is_demo:
     st.subheader("Demo agency: simulated clients")
     st.caption(
         "Each is a simulated Zoom account with one typical setup, checked like a saved profile "

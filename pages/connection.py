@@ -29,7 +29,7 @@ FIELD_TO_FIX = {
 if st.session_state.pop("connection_stop_watch", False):
     st.session_state["connection_watch"] = False
 
-connection = ui.page_setup("Connection")
+connection = ui.page_setup("Connection", client_optional=True)  # typed credentials: a client
 entered = st.session_state.get("conn_entered")
 
 
@@ -47,10 +47,15 @@ if not ui.may(Action.CHECK_CREDENTIALS):  # the core refuses typed credentials a
     )
 else:
     with st.form("connection_form"):
+        if connection is None:
+            in_use = "Enter them to check them."
+        else:
+            in_use = "Leave all three empty to check " + (
+                "the demo account." if connection.is_demo else "the credentials in use."
+            )
         st.markdown(
             "**Client credentials** — from the ERBIUM app's *App Credentials* page in the Zoom "
-            "Marketplace. Leave all three empty to check "
-            + ("the demo account." if connection.is_demo else "the credentials in use.")
+            f"Marketplace. {in_use}"
         )
         left, right = st.columns(2)
         account_id = left.text_input("Account ID", value=entered.account_id if entered else "")
@@ -82,6 +87,8 @@ if submitted:
 
 for note in st.session_state.get("connection_trim_notes", []):
     st.info(note, icon="✂️")
+if connection is None:  # asked for a client above: nothing to check yet
+    st.stop()
 
 requested = st.session_state.pop("connection_check_requested", False)
 if requested or ui.last_connection_check(connection) is None:

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from erbium_zoom import ui
+from erbium_zoom import ui, urlstate
 from erbium_zoom.errors import ZoomError
 from erbium_zoom.listing import load_upcoming
 from erbium_zoom.views import (
@@ -64,12 +64,33 @@ frame = events_frame(
 with st.container(border=True):
     f_host, f_kind, f_window, f_text = st.columns([2, 2, 2, 3])
     chosen_hosts = f_host.multiselect("Host", sorted(frame["Host"].unique()), key="events_hosts")
-    chosen_kinds = f_kind.multiselect("Kind", ["Webinar", "Meeting"], key="events_kinds")
-    today = date.today()
-    window = f_window.date_input(
-        "Between", value=(today, today + timedelta(days=60)), key="events_window"
+    kinds = ["Webinar", "Meeting"]
+    chosen_kinds = ui.url_widget(
+        f_kind.multiselect,
+        "Kind",
+        urlstate.choices(urlstate.KIND, kinds, "the kind", str.lower),
+        key="events_kinds",
+        omit=[],
+        options=kinds,
     )
-    text = f_text.text_input("Search topic or ID", key="events_text")
+    today = date.today()
+    default_window = (today, today + timedelta(days=60))
+    window = ui.url_widget(
+        f_window.date_input,
+        "Between",
+        urlstate.window(),
+        key="events_window",
+        omit=default_window,
+        initial="value",
+        value=default_window,
+    )
+    text = ui.url_widget(
+        f_text.text_input,
+        "Search topic or ID",
+        urlstate.text(urlstate.SEARCH),
+        key="events_text",
+        omit="",
+    )
 
 problem = window_problem(window)
 if problem:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from erbium_zoom import attendance, charts, pace, ui
+from erbium_zoom import attendance, charts, pace, ui, urlstate
 from erbium_zoom.errors import ZoomError
 from erbium_zoom.listing import ListingProblem, load_upcoming
 from erbium_zoom.views import event_label
@@ -59,17 +59,23 @@ def past_label(key: str) -> str:
 
 
 webinars = [key for key, event in upcoming.items() if event.kind.value == "webinar"]
-chosen = st.multiselect(
+chosen = ui.url_widget(
+    st.multiselect,
     "Upcoming events",
-    list(upcoming),
+    urlstate.events(urlstate.EVENT, list(upcoming), "the upcoming event"),
+    options=list(upcoming),
+    initial="default",
     default=(webinars or list(upcoming))[:1],
     format_func=lambda key: event_label(upcoming[key], viewer_tz),
     key="pace_upcoming",
 )
 past_webinars = [key for key, ref in earlier.items() if ref.kind.value == "webinar"]
-compared = st.multiselect(
+compared = ui.url_widget(
+    st.multiselect,
     f"Compare with past events (up to {pace.MAX_COMPARISONS})",
-    list(earlier),
+    urlstate.events(urlstate.COMPARE, list(earlier), "the past event", limit=pace.MAX_COMPARISONS),
+    options=list(earlier),
+    initial="default",
     default=past_webinars[:2],
     format_func=past_label,
     max_selections=pace.MAX_COMPARISONS,

@@ -7,7 +7,7 @@ call, so a rerun cannot send it again), and shows Zoom's answer. The picker list
 
 import streamlit as st
 
-from erbium_zoom import ui
+from erbium_zoom import ui, urlstate
 from erbium_zoom.access import Action
 from erbium_zoom.errors import ZoomError, user_message
 from erbium_zoom.listing import load_upcoming
@@ -39,6 +39,12 @@ if not events:
     st.info("None of the upcoming events takes registrations.")
     st.stop()
 
+event_keys = [f"{e.kind.value}:{e.id}" for e in events]
+event_field = urlstate.events(urlstate.EVENT, event_keys, single=True)
+linked = ui.from_url(event_field)
+if linked is not None:
+    linked_kind, _, linked_id = linked.partition(":")
+    st.session_state["registrants_event"] = (linked_kind, int(linked_id))
 wanted = st.session_state.get("registrants_event")
 index = next(
     (i for i, e in enumerate(events) if (e.kind.value, e.id) == wanted),
@@ -46,6 +52,7 @@ index = next(
 )
 event = st.selectbox("Event", events, index=index, format_func=lambda e: event_label(e, viewer_tz))
 st.session_state["registrants_event"] = (event.kind.value, event.id)
+ui.put_in_url(event_field, f"{event.kind.value}:{event.id}")
 kind: EventKind = event.kind
 
 
@@ -78,11 +85,14 @@ else:
     pending.metric("Pending", counts.pending)
     denied.metric("Denied", counts.denied)
 
-status = st.radio(
+status = ui.url_widget(
+    st.radio,
     "Show",
-    REGISTRANT_STATUSES,
+    urlstate.choice(urlstate.STATUS, REGISTRANT_STATUSES, "the status"),
+    options=REGISTRANT_STATUSES,
     horizontal=True,
     key="registrants_status",
+    omit=REGISTRANT_STATUSES[0],
     format_func=str.capitalize,
 )
 try:

@@ -178,3 +178,29 @@ def test_typed_credentials_are_refused_in_the_core_below_editor():
     assert connection.source == SOURCE_SESSION and connection.credentials == typed
     # Nothing typed: a viewer gets the configured or demo connection as usual.
     assert resolve_connection(None, person=viewer, environ={})[0].is_demo
+
+
+# ---- demo data: on without sign-in, off with it, unless [demo] says otherwise ----------------
+
+
+def test_demo_data_is_on_for_local_use_and_off_with_sign_in():
+    assert decide(None, "127.0.0.1", {}).demo is True
+    assert decide(None, "0.0.0.0", {ALLOW_ANONYMOUS_ENV: "1"}).demo is True
+    assert team().demo is False
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_demo_table_turns_demo_data_on_or_off(enabled):
+    demo = {"demo": {"enabled": enabled}}
+    assert decide({"auth": AUTH, "access": ACCESS, **demo}, "0.0.0.0", {}).demo is enabled
+    assert decide(demo, "127.0.0.1", {}).demo is enabled
+
+
+@pytest.mark.parametrize("table", [{"enabled": "yes"}, "on", {"enabled": 1}])
+def test_a_malformed_demo_setting_keeps_the_default_and_says_so(table):
+    plan = decide({"auth": AUTH, "access": ACCESS, "demo": table}, "0.0.0.0", {})
+    assert plan.mode is Mode.SIGN_IN and plan.demo is False
+    [warning] = plan.warnings
+    assert "[demo] in .streamlit/secrets.toml" in warning and "demo data stays off" in warning
+    local = decide({"demo": table}, "127.0.0.1", {})
+    assert local.demo is True and "demo data stays on" in local.warnings[0]

@@ -58,11 +58,15 @@ def address():
     st_config.set_option("server.address", before)
 
 
-def team_app(sim: SimulatedZoom | None = None, access=ACCESS, **state) -> AppTest:
+def team_app(sim: SimulatedZoom | None = None, access=ACCESS, demo=True, **state) -> AppTest:
+    """The dashboard with sign-in; demo data turned on ([demo] enabled) unless ``demo`` is
+    None (the setting left out: off) or False."""
     at = AppTest.from_file(APP, default_timeout=30)
     at.secrets["auth"] = AUTH
     if access is not None:
         at.secrets["access"] = access
+    if demo is not None:
+        at.secrets["demo"] = {"enabled": demo}
     if sim is not None:
         at.session_state["demo_accounts"] = {"full": sim}
     for key, value in state.items():

@@ -18,7 +18,7 @@ from erbium_zoom.connection import (
     account_limiter,
     resolve_connection,
 )
-from erbium_zoom.errors import ConfigError
+from erbium_zoom.errors import ConfigError, NoClientChosen, user_message
 from erbium_zoom.profiles import Profile
 from erbium_zoom.ratelimit import BUSINESS, HEAVY, PRO
 
@@ -48,6 +48,18 @@ def test_order_entered_then_profile_then_env_then_secrets_then_demo():
     assert resolve(environ=ENV, secrets=SECRETS).source == SOURCE_ENV
     assert resolve(secrets=SECRETS).source == SOURCE_SECRETS
     assert resolve().source == SOURCE_DEMO
+
+
+def test_without_demo_data_no_choice_is_no_client_not_the_demo():
+    with pytest.raises(NoClientChosen) as raised:
+        resolve(allow_demo=False)
+    assert user_message(raised.value) == (
+        "No client is chosen, and demo data is off on this dashboard. Pick a client in the sidebar."
+    )
+    # Whatever is chosen or configured is used as before.
+    assert resolve(allow_demo=False, secrets=SECRETS).source == SOURCE_SECRETS
+    chosen = resolve(allow_demo=False, profile=PROFILE, profile_credentials=PROFILE_CREDS)
+    assert chosen.source == SOURCE_PROFILE
 
 
 def test_profile_brings_its_hosts_and_name():

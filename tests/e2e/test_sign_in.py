@@ -61,6 +61,9 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
 admins = ["ana@erbium.example"]
 editors = ["ED@erbium.example"]
 viewers = ["@viewers.example"]
+
+[demo]
+enabled = true
 """
     )
     data = folder / "data"
