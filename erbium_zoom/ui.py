@@ -37,10 +37,10 @@ from erbium_zoom.connection import (
     DEFAULT_DEMO_SCENARIO,
     DEMO_SCENARIOS,
     SOURCE_SESSION,
-    SOURCE_TEXT,
     Connection,
     account_limiter,
     build_client,
+    demo_banner,
     guard_for,
     resolve_connection,
 )
@@ -145,9 +145,14 @@ def session_person() -> Person:
     """The person for this run, or AccessDenied: every read and change is checked against it."""
     person = current_person()
     if person is None:
-        raise AccessDenied("Sign in first.")
+        raise AccessDenied(
+            "Sign in first.", advice="Sign in with your company account, then try again."
+        )
     if not _allowed(person):
-        raise AccessDenied(f"{person.who} is not allowed here.")
+        raise AccessDenied(
+            f"{person.who} is not allowed here.",
+            advice="Ask an admin of this dashboard to add you to the access lists.",
+        )
     return person
 
 
@@ -198,11 +203,12 @@ def _gate_screen(plan: Deployment, person: Person | None) -> None:
 
 
 def _profile_credentials(store: ProfileStore, profile: Profile):
-    """The profile's credentials, the secret read from its store once per session."""
+    """The profile's credentials and where its secret was read from, the secret read from its
+    store once per session."""
     secrets: dict = st.session_state.setdefault("conn_profile_secrets", {})
     key = (profile.name, profile.source, profile.secret_key)
     if key not in secrets:
-        secrets[key] = store.credentials(profile)
+        secrets[key] = (store.credentials(profile), store.secret_where(profile))
     return secrets[key]
 
 
@@ -218,18 +224,20 @@ def current_connection() -> Connection:
         except ConfigError as error:  # shown next to the field; the configured hosts are used
             state["conn_hosts_error"] = user_message(error)
     profile = credentials = None
+    secret_where = ""
     person = session_person()
     entered = state.get("conn_entered")
     if entered is None and state.get("conn_profile"):
         store = profile_store()
         profile = store.get(state["conn_profile"])
         if profile is not None:
-            credentials = _profile_credentials(store, profile)
+            credentials, secret_where = _profile_credentials(store, profile)
     try:
         connection, warnings = resolve_connection(
             entered,
             profile=profile,
             profile_credentials=credentials,
+            profile_secret_where=secret_where,
             secrets=_secrets_toml(),
             demo_scenario=state.get("demo_scenario", DEFAULT_DEMO_SCENARIO),
             hosts=hosts,
@@ -430,13 +438,9 @@ def page_setup(title: str) -> Connection:
         show_error(error)
         st.stop()
     if connection.is_demo:
-        st.info(
-            f"**Demo data** — a simulated Zoom account ({DEMO_SCENARIOS[connection.demo_scenario]}"
-            "). Enter a client's credentials on the Connection page to use real Zoom.",
-            icon="🧪",
-        )
+        st.info(demo_banner(connection, session_person(), bool(profile_names())), icon="🧪")
     else:
-        st.caption(f"{connection.description} · {SOURCE_TEXT[connection.source]}")
+        st.caption(f"{connection.description} · {connection.source_text}")
     for warning in st.session_state.get("conn_warnings", []):
         st.warning(warning)
     if st.session_state.get("conn_hosts_error"):
@@ -451,11 +455,7 @@ def render_sidebar() -> None:
     st.session_state["conn_frame_seen"] = True
     with st.sidebar:
         _render_who()
-        try:
-            names = [p.name for p in profile_store().list(in_use=True)]
-        except ZoomError as error:
-            show_error(error)
-            names = []
+        names = profile_names(show=True)
         if names:
             st.selectbox(
                 "Client profile",
@@ -503,6 +503,17 @@ def render_sidebar() -> None:
         if connection.source == SOURCE_SESSION and st.button("Forget entered credentials"):
             forget_entered_credentials()
             st.rerun()
+
+
+def profile_names(*, show: bool = False) -> list[str]:
+    """The client profiles' names ([] when the list cannot be read: said once, by the
+    sidebar, with ``show``)."""
+    try:
+        return [p.name for p in profile_store().list(in_use=True)]
+    except ZoomError as error:
+        if show:
+            show_error(error)
+        return []
 
 
 def gate_refuses() -> bool:
