@@ -13,10 +13,15 @@ every failure is a sentence and an exit code.
 from __future__ import annotations
 
 import argparse
+import difflib
+import errno
 import json
+import math
+import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
-from typing import NoReturn, TextIO
+from typing import TextIO
 
 import httpx
 
@@ -37,21 +42,75 @@ from erbium_zoom.secrets_file import load_secrets
 
 class _Parser(argparse.ArgumentParser):
     """argparse, except that arguments it does not know are not repeated: one may be a secret
-    typed where it does not belong (the Client Secret is read from standard input only). No
+    typed where it does not belong (the Client Secret is read from standard input only). Only
+    the option names are said (``--hosts``, never its value, nor an ``=value`` after it). No
     abbreviations either: ``--secret X`` must not be taken for ``--secrets-file X``."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
 
-    def error(self, message: str) -> NoReturn:
-        if message.startswith("unrecognized arguments"):
-            message = (
-                "unexpected arguments (not repeated here, in case one is a secret). A Client "
-                "Secret is never taken from an argument: `profiles add` reads it from standard "
-                "input."
-            )
-        super().error(message)
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self.error(_unexpected(extras, parsed))
+        return parsed
+
+
+_OPTION_NAME = re.compile(r"--[a-z][a-z0-9-]{0,30}")
+
+
+def _unexpected(extras: Sequence[str], parsed: argparse.Namespace) -> str:
+    """The usage error for arguments the command does not take: option names, never values."""
+    command = " ".join(
+        word for word in (getattr(parsed, "command", None), getattr(parsed, "action", None)) if word
+    )
+    # Only what looks like a long option's name is said: a value (a secret starting with "-",
+    # say) never is.
+    names = (e.split("=", 1)[0] for e in extras)
+    options = list(dict.fromkeys(n for n in names if _OPTION_NAME.fullmatch(n)))
+    what = ", ".join(options) if options else "these arguments"
+    return (
+        f"`{command or 'python -m erbium_zoom'}` does not take {what}. Other arguments are not "
+        "repeated here, in case one is a secret: a Client Secret is never taken from an "
+        "argument (`profiles add` reads it from standard input). "
+        f"`python -m erbium_zoom {command + ' ' if command else ''}--help` lists what it takes."
+    )
+
+
+def _number(kind: type, low: float, high: float | None, words: str):
+    """An argparse type: a number of ``kind`` from ``low`` to ``high``, else a usage error
+    (exit 2) that says the allowed range in ``words``."""
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number: {words}") from None
+        if not math.isfinite(value) or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{text} is out of range: {words}")
+        return value
+
+    return parse
+
+
+PORT = _number(int, 0, 65535, "a port is 1 to 65535, or 0 for any free port")
+COUNT = _number(int, 0, None, "give a whole number, 0 or more")
+POSITIVE = _number(int, 1, None, "give a whole number, 1 or more")
+LATENCY = _number(float, 0, 60, "give seconds per request, from 0 to 60")
+LIMIT_CATEGORIES = ("Light", "Medium", "Heavy")
+
+
+def _limit(pair: str) -> tuple[str, int]:
+    """An argparse type for CATEGORY=N (--qps-limit, --daily-limit)."""
+    category, _, number = pair.partition("=")
+    category = category.strip().capitalize()
+    if category not in LIMIT_CATEGORIES or not number.strip().isdigit():
+        raise argparse.ArgumentTypeError(
+            f"{pair!r} is not CATEGORY=N with CATEGORY Light, Medium or Heavy and N a whole "
+            "number (e.g. Heavy=10)"
+        )
+    return category, int(number)
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -77,15 +136,16 @@ def _build_parser() -> argparse.ArgumentParser:
     add_profiles_parser(commands)
 
     simulate = commands.add_parser("simulate", help="serve a simulated Zoom account on 127.0.0.1")
-    simulate.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0: any)")
+    simulate.add_argument("--port", type=PORT, default=8765, help="port on 127.0.0.1 (0: any)")
     simulate.add_argument("--scenario", default="full", help="scenario name or missing:a,b")
     simulate.add_argument("--seed", type=int, default=7)
     simulate.add_argument("--account-id")
     simulate.add_argument("--client-id")
     simulate.add_argument("--client-secret")
-    simulate.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    simulate.add_argument("--latency", type=LATENCY, default=0.0, help="seconds per request")
     simulate.add_argument(
         "--qps-limit",
+        type=_limit,
         action="append",
         default=[],
         metavar="CATEGORY=N",
@@ -99,34 +159,29 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     simulate.add_argument(
         "--daily-limit",
+        type=_limit,
         action="append",
         default=[],
         metavar="CATEGORY=N",
         help="requests per UTC day for Light, Medium or Heavy (repeatable)",
     )
-    simulate.add_argument("--token-ttl", type=int, default=3599, help="expires_in, seconds")
+    simulate.add_argument("--token-ttl", type=POSITIVE, default=3599, help="expires_in, seconds")
     simulate.add_argument(
         "--expire-tokens-after",
-        type=int,
+        type=POSITIVE,
         metavar="N",
         help="expire every token issued so far after N API requests",
     )
-    simulate.add_argument("--server-errors", type=int, default=0, metavar="N")
-    simulate.add_argument("--malformed-json", type=int, default=0, metavar="N")
+    simulate.add_argument("--server-errors", type=COUNT, default=0, metavar="N")
+    simulate.add_argument("--malformed-json", type=COUNT, default=0, metavar="N")
     return parser
 
 
-def _limits(pairs: Sequence[str]) -> dict[str, int]:
-    limits = {}
-    for pair in pairs:
-        category, _, number = pair.partition("=")
-        category = category.strip().capitalize()
-        if category not in ("Light", "Medium", "Heavy") or not number.strip().isdigit():
-            raise ConfigError(
-                f"{pair!r} is not CATEGORY=N with CATEGORY Light, Medium or Heavy (e.g. Heavy=10)."
-            )
-        limits[category] = int(number)
-    return limits
+def _env_account(environ: Mapping[str, str] | None) -> str:
+    """ZOOM_ACCOUNT_ID as given, for the heading when the check cannot start (only the
+    Client ID may be missing, say: the account is still known)."""
+    env = os.environ if environ is None else environ
+    return (env.get("ZOOM_ACCOUNT_ID") or "").strip()[:64]
 
 
 def _environment_results(environ, settings, transport) -> list[CheckResult]:
@@ -138,7 +193,7 @@ def _environment_results(environ, settings, transport) -> list[CheckResult]:
                 "(the ERBIUM app's App Credentials in the Zoom Marketplace), or use --profile."
             )
     except ConfigError as error:
-        return [CheckResult(account_id="", error=error)]
+        return [CheckResult(account_id=_env_account(environ), error=error)]
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return [check_credentials(credentials, settings, transport=transport, warnings=warnings)]
@@ -151,22 +206,47 @@ def _profile_results(args, settings, transport, environ) -> list[CheckResult]:
     for notice in store.notices():
         print(f"warning: {notice}", file=sys.stderr)
     names = list(by_name) if args.all else args.profile
-    if not names:
+    if not by_name:
         return [
             CheckResult(
-                account_id="", error=ConfigError(f"No profiles are saved yet ({store.path}).")
+                account_id="", profile=None if args.all else name, error=_no_profiles(store)
             )
+            for name in names or [None]
         ]
     results = []
     for name in names:
         profile = by_name.get(name)
         if profile is None:
-            known = ", ".join(sorted(by_name)) or "none saved yet"
-            error = ConfigError(f"No profile named {name!r} (profiles: {known}).")
+            error = _no_such_profile(name, sorted(by_name, key=str.lower))
             results.append(CheckResult(account_id="", profile=name, error=error))
             continue
         results.append(check_profile(store, profile, settings, transport=transport))
     return results
+
+
+PROFILES_LIST = "python -m erbium_zoom profiles list"
+
+
+def _no_profiles(store: ProfileStore) -> ConfigError:
+    return ConfigError(
+        f"No client profiles yet: none is saved in {store.path}, and none comes from the "
+        'secrets file ([profiles."NAME"] tables).',
+        field="profile",
+        advice="Add one with `python -m erbium_zoom profiles add` or on the All clients page, "
+        "then check again.",
+    )
+
+
+def _no_such_profile(name: str, known: list[str]) -> ConfigError:
+    close = difflib.get_close_matches(name, known, n=1) or [
+        k for k in known if k.lower() == name.lower()
+    ]
+    shown = ", ".join(known[:5]) + (", …" if len(known) > 5 else "")
+    return ConfigError(
+        f"No profile named {name!r}." + (f" Did you mean {close[0]!r}?" if close else ""),
+        field="profile",
+        advice=f"`{PROFILES_LIST}` shows the names ({shown}).",
+    )
 
 
 def run_check(
@@ -177,7 +257,8 @@ def run_check(
     try:
         settings = settings_from_env(environ)
     except ConfigError as error:
-        results = [CheckResult(account_id="", error=error)]
+        account = "" if args.all or args.profile else _env_account(environ)
+        results = [CheckResult(account_id=account, error=error)]
     else:
         if args.all or args.profile:
             results = _profile_results(args, settings, transport, environ)
@@ -190,14 +271,55 @@ def run_check(
     return overall_exit_code(results)
 
 
+SIMULATOR_HOST = "127.0.0.1"
+
+
+def _cannot_serve(error: OSError, port: int) -> ConfigError:
+    """Why the simulator cannot listen on ``port``, naming it, and what to do."""
+    where = f"Port {port} on {SIMULATOR_HOST}"
+    if error.errno == errno.EADDRINUSE:
+        return ConfigError(
+            f"{where} is already in use; stop what uses it or pick another with --port.",
+            field="port",
+            advice="`--port 0` picks any free port.",
+        )
+    if error.errno == errno.EACCES:
+        return ConfigError(
+            f"{where} needs administrator rights (ports below 1024 do).",
+            field="port",
+            advice="Pick one from 1024 to 65535 with --port, or 0 for any free port.",
+        )
+    return ConfigError(
+        f"{where} cannot be used: {error.strerror or type(error).__name__}.",
+        field="port",
+        advice="Pick another with --port, or 0 for any free port.",
+    )
+
+
+def _words(error: BaseException) -> str:
+    """An error as the sentence the command prints: never a raw ``[Errno N]``."""
+    if isinstance(error, ZoomError):
+        return user_message(error)
+    if isinstance(error, OSError):
+        said = error.strerror or type(error).__name__
+        if error.filename:
+            return (
+                f"Cannot use {error.filename}: {said}. Check that the folder exists and that "
+                "you may write there (ERBIUM_ZOOM_CONFIG_DIR and ERBIUM_ZOOM_DATA_DIR choose "
+                "the folders)."
+            )
+        return f"{said}."
+    return str(error)
+
+
 def run_simulate(args: argparse.Namespace) -> int:
     from erbium_zoom import simulator  # only this command needs it
 
     scenario = simulator.scenario_from_name(args.scenario)
     faults = simulator.Faults(
-        qps_limits=_limits(args.qps_limit),
+        qps_limits=dict(args.qps_limit),
         qps_window=args.qps_window,
-        daily_limits=_limits(args.daily_limit),
+        daily_limits=dict(args.daily_limit),
         latency=args.latency,
         token_ttl=args.token_ttl,
         expire_tokens_after=args.expire_tokens_after,
@@ -212,7 +334,11 @@ def run_simulate(args: argparse.Namespace) -> int:
         client_id=args.client_id or simulator.DEFAULT_CLIENT_ID,
         client_secret=args.client_secret or simulator.DEFAULT_CLIENT_SECRET,
     )
-    with simulator.serve(sim, port=args.port) as server:
+    try:
+        served = simulator.serve(sim, port=args.port)
+    except OSError as error:
+        raise _cannot_serve(error, args.port) from None
+    with served as server:
         print(f"Simulated Zoom ({scenario.name}: {scenario.description}) on {server.url}")
         print("Point erbium-zoom at it with:")
         print(f"  export ERBIUM_ZOOM_OAUTH_URL={server.oauth_url}")
@@ -248,8 +374,7 @@ def main(
     except KeyboardInterrupt:
         return 130
     except (ZoomError, ValueError, OSError) as error:
-        text = user_message(error) if isinstance(error, ZoomError) else str(error)
-        print(f"error: {text}", file=sys.stderr)
+        print(f"error: {_words(error)}", file=sys.stderr)
         return EXIT_CANNOT_AUTHENTICATE
     except Exception as error:  # the promise is: never a traceback
         print(f"error: {user_message(error)}", file=sys.stderr)

@@ -18,9 +18,11 @@ from erbium_zoom.auth import TokenCache
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import Credentials, Settings
 from erbium_zoom.errors import (
+    ConfigError,
     EventNotFound,
     MissingScope,
     PlanRequired,
+    SecretStoreError,
     ZoomError,
     error_summary,
     user_message,
@@ -152,12 +154,20 @@ STATUS_LABELS = {GRANTED: "granted", CLASSIC: "classic", "missing": "MISSING"}
 
 def format_check_text(result: CheckResult) -> str:
     """A readable checklist for a terminal."""
-    title = f"Zoom connection check for account {result.account_id or '(none)'}"
-    if result.profile:
-        title += f" (profile {result.profile})"
+    if result.account_id:
+        title = f"Zoom connection check for account {result.account_id}"
+        if result.profile:
+            title += f" (profile {result.profile})"
+    elif result.profile:
+        title = f"Zoom connection check for profile {result.profile}"
+    else:
+        title = "Zoom connection check"
     lines = [title]
     if result.error is not None:
-        lines.append(f"Cannot authenticate: {user_message(result.error)}")
+        # Configuration and secret-store errors stop before Zoom is asked anything.
+        asked = not isinstance(result.error, ConfigError | SecretStoreError)
+        said = "Cannot authenticate" if asked else "Not checked"
+        lines.append(f"{said}: {user_message(result.error)}")
         return "\n".join(lines)
     report = result.report
     assert report is not None

@@ -105,7 +105,12 @@ def encode_event_id(event_id: int | str) -> str:
     """A numeric ID as is; anything else is a UUID and gets Zoom's encoding."""
     text = str(event_id).strip()
     if not text:
-        raise ConfigError("No event ID or UUID was given.", field="event_id")
+        raise ConfigError(
+            "No event ID or UUID was given.",
+            field="event_id",
+            advice="Enter the event's numeric ID (the number in its Zoom link) or an "
+            "occurrence's UUID.",
+        )
     return text if text.isdigit() else encode_uuid(text)
 
 

@@ -55,10 +55,46 @@ class Settings:
     timeout: float = 20.0
 
 
+FILL_IN_ADVICE = "Fill in the missing value and check again."
+ENV_NAMES = {name: f"ZOOM_{name.upper()}" for name in FIELD_LABELS}
+
+
+def _missing_words(values: Mapping[str, str], labels: Mapping[str, str]) -> str:
+    """What is missing and what is given ("Client ID is missing (Account ID acc-1 and Client
+    Secret are given)"), so a half-filled configuration is recognised. The Account ID is shown
+    as it is on every page; the secret is only said to be given."""
+    missing = [labels[name] for name, value in values.items() if not value]
+    given = [
+        f"{labels[name]} {value}"
+        if name == "account_id" and len(value) <= 64 and _PRINTABLE_ASCII.fullmatch(value)
+        else labels[name]
+        for name, value in values.items()
+        if value
+    ]
+    said = f"{_and(missing)} {'is' if len(missing) == 1 else 'are'} missing"
+    if given:
+        said += f" ({_and(given)} {'is' if len(given) == 1 else 'are'} given)"
+    return f"{said}: all three of {_and(list(labels.values()))} are needed."
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def clean_credentials(
-    account_id: str | None, client_id: str | None, client_secret: str | None
+    account_id: str | None,
+    client_id: str | None,
+    client_secret: str | None,
+    *,
+    labels: Mapping[str, str] = FIELD_LABELS,
+    missing_advice: str = FILL_IN_ADVICE,
 ) -> tuple[Credentials, list[str]]:
-    """Strip stray whitespace (a common copy-paste slip), reporting it; refuse empty fields."""
+    """Strip stray whitespace (a common copy-paste slip), reporting it; refuse empty fields.
+
+    ``labels`` name the three values where they came from (the page's fields by default, or
+    the environment variables); ``missing_advice`` says how to supply a missing one there
+    (``{missing}`` in it becomes the missing values' names).
+    """
     values = {"account_id": account_id, "client_id": client_id, "client_secret": client_secret}
     warnings = []
     cleaned = {}
@@ -66,19 +102,20 @@ def clean_credentials(
         value = (raw or "").strip()
         if raw and value != raw:
             warnings.append(
-                f"The {FIELD_LABELS[name]} had spaces or line breaks at its start or end; "
+                f"The {labels[name]} had spaces or line breaks at its start or end; "
                 "they were removed."
             )
         cleaned[name] = value
-    empty = [FIELD_LABELS[name] for name, value in cleaned.items() if not value]
-    if empty:
+    if not all(cleaned.values()):
         raise ConfigError(
-            f"Missing {', '.join(empty)}: all three of Account ID, Client ID and Client Secret "
-            "are needed.",
+            _missing_words(cleaned, labels),
             field=next(name for name, value in cleaned.items() if not value),
+            advice=missing_advice.format(
+                missing=_and([labels[name] for name, value in cleaned.items() if not value])
+            ),
         )
     for name, value in cleaned.items():
-        label = FIELD_LABELS[name]
+        label = labels[name]
         if any(ch.isspace() for ch in value):
             raise ConfigError(
                 f"The {label} contains a space or line break in the middle; "
@@ -100,19 +137,41 @@ def clean_credentials(
     return Credentials(**cleaned), warnings
 
 
-def parse_hosts(raw: str | None) -> tuple[str, ...]:
+HOSTS_FORM = (
+    "Each host is a Zoom user's e-mail address (name@company.example), a Zoom user ID "
+    "(letters, digits, - and _) or me (the account owner), separated by commas."
+)
+
+
+def _host_problem(host: str) -> str | None:
+    """What is wrong with one host entry, in words; None when it is usable."""
+    if host == "me" or _EMAIL.fullmatch(host) or _USER_ID.fullmatch(host):
+        return None
+    shown = repr(host[:60] + ("…" if len(host) > 60 else ""))
+    if any(ch.isspace() for ch in host):
+        return f"{shown} has a space in it (a missing comma?)"
+    if "@" in host:
+        return f"{shown} is not a complete e-mail address"
+    if len(host) > 64:
+        return f"{shown} is too long for a Zoom user ID"
+    return f"{shown} has characters a Zoom user ID never has"
+
+
+def parse_hosts(raw: str | None, *, where: str | None = None) -> tuple[str, ...]:
     """Comma-separated host e-mails or user IDs; empty means the default ``me``.
 
-    Raises ConfigError naming the entries that are neither an e-mail nor a Zoom user ID.
+    Raises ConfigError saying what is wrong with each entry that is neither an e-mail nor a
+    Zoom user ID, and the form expected; ``where`` names the setting it came from.
     """
     hosts = tuple(part.strip() for part in (raw or "").replace(";", ",").split(",") if part.strip())
-    bad = [h for h in hosts if not (h == "me" or _EMAIL.fullmatch(h) or _USER_ID.fullmatch(h))]
-    if bad:
-        shown = ", ".join(repr(h[:60]) for h in bad[:5])
+    problems = [problem for problem in map(_host_problem, hosts) if problem]
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        said = "; ".join(problems[:5]) + more
         raise ConfigError(
-            f"Not a host e-mail or Zoom user ID: {shown}. Enter e-mail addresses (or user IDs) "
-            "separated by commas.",
+            f"{where}: {said}." if where else f"Hosts: {said}.",
             field="hosts",
+            advice=HOSTS_FORM,
         )
     return hosts or DEFAULT_HOSTS
 
@@ -123,7 +182,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         oauth_url=(env.get("ERBIUM_ZOOM_OAUTH_URL") or DEFAULT_OAUTH_URL).strip(),
         api_url=(env.get("ERBIUM_ZOOM_API_URL") or "").strip().rstrip("/") or None,
-        hosts=parse_hosts(env.get("ERBIUM_ZOOM_HOSTS")),
+        hosts=parse_hosts(env.get("ERBIUM_ZOOM_HOSTS"), where="ERBIUM_ZOOM_HOSTS"),
     )
 
 
@@ -136,10 +195,16 @@ def credentials_from_env(
     report, not a reason to fall back to demo data.
     """
     env = os.environ if environ is None else environ
-    raw = [env.get(f"ZOOM_{name.upper()}") for name in FIELD_LABELS]
+    raw = [env.get(ENV_NAMES[name]) for name in FIELD_LABELS]
     if not any((value or "").strip() for value in raw):
         return None, []
-    return clean_credentials(*raw)
+    return clean_credentials(
+        *raw,
+        labels=ENV_NAMES,
+        missing_advice="Set {missing} too (the values are on the ERBIUM app's App "
+        "Credentials page in the Zoom Marketplace), or unset the other ZOOM_* variables to use a "
+        "client profile or demo data; then start again.",
+    )
 
 
 SECRETS_SECTION = "zoom"
@@ -159,12 +224,20 @@ def credentials_from_secrets(
     if not any(str(value or "").strip() for value in raw):
         return None, None, []
     try:
-        credentials, warnings = clean_credentials(*(str(v) if v else None for v in raw))
+        credentials, warnings = clean_credentials(
+            *(str(v) if v else None for v in raw),
+            labels={name: name for name in FIELD_LABELS},
+            missing_advice="Add {missing} to the [zoom] table, or remove the table to use "
+            "a client profile or demo data.",
+        )
     except ConfigError as error:
         raise ConfigError(
-            f".streamlit/secrets.toml [zoom]: {error.message}", field=error.field
+            f".streamlit/secrets.toml [zoom]: {error.message}",
+            field=error.field,
+            advice=error.advice,
         ) from None
     hosts = section.get("hosts")
     if isinstance(hosts, list | tuple):
         hosts = ",".join(str(h) for h in hosts)
-    return credentials, (parse_hosts(hosts) if hosts else None), warnings
+    where = ".streamlit/secrets.toml [zoom] hosts"
+    return credentials, (parse_hosts(hosts, where=where) if hosts else None), warnings

@@ -9,7 +9,7 @@ the environment → .streamlit/secrets.toml → demo.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import httpx
@@ -40,7 +40,7 @@ SOURCE_SECRETS = "secrets"
 SOURCE_TEXT = {
     SOURCE_DEMO: "demo data (simulated Zoom account)",
     SOURCE_SESSION: "credentials entered in this browser session",
-    SOURCE_PROFILE: "a saved client profile (secret in the system keyring)",
+    SOURCE_PROFILE: "a client profile",  # where its secret is: Connection.secret_where
     SOURCE_ENV: "credentials from the environment (ZOOM_ACCOUNT_ID …)",
     SOURCE_SECRETS: "credentials from .streamlit/secrets.toml",
 }
@@ -75,6 +75,8 @@ class Connection:
     source: str
     demo_scenario: str | None = None
     profile: str | None = None
+    # A profile's: where its Client Secret was read from, in words ("in the encrypted file …").
+    secret_where: str = field(default="", compare=False)
 
     @property
     def is_demo(self) -> bool:
@@ -109,12 +111,47 @@ class Connection:
             return f"Profile **{self.profile}** · account {self.credentials.account_id}"
         return f"Account **{self.credentials.account_id}**"
 
+    @property
+    def source_text(self) -> str:
+        """Where the credentials come from, in words; for a profile, where its secret is kept
+        (the system keyring, the encrypted file, or the secrets file's [profiles] table)."""
+        text = SOURCE_TEXT[self.source]
+        if self.source == SOURCE_PROFILE and self.secret_where:
+            text += f", its Client Secret {self.secret_where}"
+        return text
+
+
+def demo_banner(connection: Connection, person: Person, has_profiles: bool) -> str:
+    """The demo marking on every page: which simulated client, and the way to real Zoom that
+    this person may take (picking a profile, typing credentials, adding a client, or asking an
+    admin), never one their role does not allow."""
+    said = f"**Demo data: {connection.demo_label}**, a simulated Zoom account."
+    typing = person.may(Action.CHECK_CREDENTIALS)
+    if has_profiles:
+        way = "Pick a client profile in the sidebar to use real Zoom"
+        if typing:
+            way += ", or enter a client's credentials on the Connection page"
+    elif person.may(Action.MANAGE_PROFILES):
+        way = (
+            "To use real Zoom, add a client on the All clients page, or enter its credentials "
+            "on the Connection page"
+        )
+    elif typing:
+        way = (
+            "To use real Zoom, enter a client's credentials on the Connection page, or ask an "
+            "admin to add the client as a profile"
+        )
+    else:
+        way = "To see a real client, ask an admin to add it as a client profile"
+    return f"{said} {way}."
+
 
 def resolve_connection(
     entered: Credentials | None,
     *,
     profile: Profile | None = None,
     profile_credentials: Credentials | None = None,
+    profile_secret_where: str = "",
     secrets: Mapping | None = None,
     demo_scenario: str = DEFAULT_DEMO_SCENARIO,
     hosts: tuple[str, ...] | None = None,
@@ -124,7 +161,8 @@ def resolve_connection(
 ) -> tuple[Connection, list[str]]:
     """The connection to use now, and warnings about the configuration.
 
-    ``hosts`` (typed in the sidebar) wins over a profile's or the configuration's hosts.
+    ``hosts`` (typed in the sidebar) wins over a profile's or the configuration's hosts;
+    ``profile_secret_where`` says where the profile's secret was read from.
     Raises ConfigError when the environment or secrets.toml holds only part of the credentials,
     AccessDenied when ``person`` may not use credentials typed on the page, and NoClientChosen
     when nothing is chosen or configured and demo data is off (``allow_demo``).
@@ -141,7 +179,11 @@ def resolve_connection(
         return Connection(entered, with_hosts(None), SOURCE_SESSION), []
     if profile is not None and profile_credentials is not None:
         connection = Connection(
-            profile_credentials, with_hosts(profile.hosts), SOURCE_PROFILE, profile=profile.name
+            profile_credentials,
+            with_hosts(profile.hosts),
+            SOURCE_PROFILE,
+            profile=profile.name,
+            secret_where=profile_secret_where,
         )
         return connection, []
     from_env, warnings = credentials_from_env(environ)

@@ -53,14 +53,20 @@ class ZoomError(Exception):
 
 
 class ConfigError(ZoomError):
-    """The credentials or settings are missing or malformed; nothing was sent to Zoom."""
+    """The credentials or settings are missing or malformed; nothing was sent to Zoom.
+
+    There is no default advice: what to do depends on the case (a field left empty on the
+    page, an environment variable, an unknown profile name, a malformed host), so the message
+    says it, or the raiser passes ``advice`` that fits. A generic line here would be read under
+    every one of them ("fill in the missing value" under "no profile named 'Nope'").
+    """
 
     kind = "config"
 
     def __init__(self, message: str, *, field: str | None = None, advice: str | None = None):
         super().__init__(message)
         self.field = field
-        self.advice = advice or "Fill in the missing value and check again."
+        self.advice = advice or ""
 
 
 NEW_KEY_COMMAND = "python -m erbium_zoom profiles new-key"
@@ -107,6 +113,11 @@ class SecretStoreError(ZoomError):
         "for this browser session only."
     )
 
+    def __init__(self, message: str, *, advice: str | None = None):
+        super().__init__(message)
+        if advice is not None:  # the class's advice is about having no place for secrets
+            self.advice = advice
+
 
 class AccessDenied(ZoomError):
     """The signed-in person's role does not allow this; nothing was read or sent."""
@@ -114,9 +125,11 @@ class AccessDenied(ZoomError):
     kind = "access"
     advice = "Ask an admin of this dashboard for a role that allows it."
 
-    def __init__(self, message: str, *, action: str | None = None):
+    def __init__(self, message: str, *, action: str | None = None, advice: str | None = None):
         super().__init__(message)
         self.action = action
+        if advice is not None:
+            self.advice = advice
 
 
 class NoClientChosen(ZoomError):

@@ -113,6 +113,35 @@ class Profile:
         }
 
 
+SECRETS_FILE_KIND = "secrets file"  # a configured profile's secret: its [profiles] table
+
+
+@dataclass(frozen=True)
+class SecretStatus:
+    """One profile's Client Secret: its state (SECRET_*), the kind of place it is kept in
+    (secret_store's KIND_* or SECRETS_FILE_KIND) and that place in words."""
+
+    state: str
+    kind: str
+    where: str
+
+    @property
+    def short(self) -> str:
+        """For a table column: "stored (encrypted file)", "missing", "unreadable", …"""
+        return f"{self.state} ({self.kind})" if self.state == SECRET_STORED else self.state
+
+    @property
+    def text(self) -> str:
+        """Where the secret is, or why it is not there, in words."""
+        if self.state == SECRET_STORED:
+            return f"stored {self.where}"
+        if self.state == SECRET_MISSING:
+            return f"missing: none {self.where}"
+        if self.state == SECRET_UNREADABLE:
+            return f"unreadable: {self.where.removeprefix('in ')} cannot be read"
+        return f"cannot be stored here: {self.where}"
+
+
 @dataclass(frozen=True)
 class StorageStatus:
     """Where saved profiles' Client Secrets are kept, and what stops that, in words."""
@@ -218,7 +247,9 @@ class ProfileStore:
             return []
         except OSError as error:
             raise ConfigError(
-                f"Cannot read the profile list at {self.path}: {error.strerror}."
+                f"Cannot read the profile list at {self.path}: {error.strerror}.",
+                advice="Make the file readable by the account the dashboard runs as, or set "
+                "ERBIUM_ZOOM_CONFIG_DIR to the folder that holds the right one.",
             ) from error
         try:
             rows = json.loads(raw)["profiles"]
@@ -270,7 +301,7 @@ class ProfileStore:
                 hosts = row.get("hosts")
                 if isinstance(hosts, list | tuple):
                     hosts = ",".join(str(h) for h in hosts)
-                host_tuple = parse_hosts(str(hosts)) if hosts else DEFAULT_HOSTS
+                host_tuple = parse_hosts(str(hosts), where="hosts") if hosts else DEFAULT_HOSTS
             except ConfigError as error:
                 where = f'[profiles."{name}"] in the secrets file'
                 problems.append(f"{where} is ignored: {error.message}")
@@ -368,7 +399,11 @@ class ProfileStore:
         if replacing and old is None:
             if replacing in configured:
                 self._refuse_configured(replacing, "edited")
-            raise ConfigError(f"There is no profile named {replacing!r} any more.", field="name")
+            raise ConfigError(
+                f"There is no profile named {replacing!r} any more.",
+                field="name",
+                advice="It was renamed or deleted meanwhile; reload the page to see the list.",
+            )
         if any(p.name == name for p in profiles if p is not old):
             raise ConfigError(
                 f"A profile named {name!r} exists already.",
@@ -385,7 +420,10 @@ class ProfileStore:
         if not secret:
             if old is None:
                 raise ConfigError(
-                    "The Client Secret is needed for a new profile.", field="client_secret"
+                    "The Client Secret is needed for a new profile.",
+                    field="client_secret",
+                    advice="Copy it from the ERBIUM app's App Credentials page in the Zoom "
+                    "Marketplace.",
                 )
             secret = self.secret(old)  # kept; moved below if the app changed
         creds, warnings = clean_credentials(account_id, client_id, secret)
@@ -448,29 +486,46 @@ class ProfileStore:
             self.guard.read()
         if profile.read_only:
             return self._configured_secret(profile)
-        value = self.secret_backend().get(profile.secret_key)
+        backend = self.secret_backend()
+        value = backend.get(profile.secret_key)
         if not value:
             raise SecretStoreError(
-                f"No Client Secret is stored for profile {profile.name!r} on this machine. "
-                "Edit the profile and enter the secret again."
+                f"No Client Secret is stored for profile {profile.name!r} {backend.where}.",
+                advice="An admin can enter the secret again: All clients → Edit or rename, or "
+                f'`python -m erbium_zoom profiles add "{profile.name}" --account-id … '
+                "--client-id … --replace`.",
             )
         return value
 
     def secret_state(self, profile: Profile) -> str:
         """SECRET_STORED, SECRET_UNREADABLE, SECRET_MISSING or SECRET_CANNOT_BE_STORED."""
+        return self.secret_status(profile).state
+
+    def secret_where(self, profile: Profile) -> str:
+        """Where the profile's secret is kept, in words, without reading it: the secrets file's
+        table for a configured profile, else the secret backend in use now."""
         if profile.read_only:
+            return f'in the secrets file ([{PROFILES_TABLE}."{profile.name}"] table)'
+        return self.secret_backend().where
+
+    def secret_status(self, profile: Profile) -> SecretStatus:
+        """The profile's secret: whether it can be had, and where it is (or is not) kept."""
+        if profile.read_only:
+            where = self.secret_where(profile)
             try:
                 self._configured_secret(profile)
             except ConfigError:
-                return SECRET_MISSING
-            return SECRET_STORED
+                return SecretStatus(SECRET_MISSING, SECRETS_FILE_KIND, where)
+            return SecretStatus(SECRET_STORED, SECRETS_FILE_KIND, where)
         backend = self.secret_backend()
         if not backend.can_store and backend.problem() is None:
-            return SECRET_CANNOT_BE_STORED
+            reason = getattr(backend, "reason", "") or backend.where
+            return SecretStatus(SECRET_CANNOT_BE_STORED, backend.kind, reason)
         try:
-            return SECRET_STORED if backend.get(profile.secret_key) else SECRET_MISSING
+            found = backend.get(profile.secret_key)
         except ZoomError:
-            return SECRET_UNREADABLE
+            return SecretStatus(SECRET_UNREADABLE, backend.kind, backend.where)
+        return SecretStatus(SECRET_STORED if found else SECRET_MISSING, backend.kind, backend.where)
 
     def credentials(self, profile: Profile) -> Credentials:
         if not profile.read_only:
@@ -483,6 +538,7 @@ class ProfileStore:
             raise ConfigError(
                 f'[profiles."{profile.name}"] in the secrets file: {error.message}',
                 field=error.field,
+                advice=error.advice,
             ) from None
         return creds
 

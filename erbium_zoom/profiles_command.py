@@ -16,6 +16,7 @@ import sys
 from collections.abc import Mapping
 from typing import TextIO
 
+from erbium_zoom.config import parse_hosts
 from erbium_zoom.errors import ConfigError, ReadOnlyProfile, error_summary
 from erbium_zoom.guard import local_guard
 from erbium_zoom.profiles import SECRET_STORED, ProfileStore, StorageStatus, validate_name
@@ -26,6 +27,11 @@ EXIT_DONE = 0
 EXIT_ATTENTION = 1
 EXIT_REFUSED = 2
 
+NO_PROFILES_YET = (
+    "No client profiles yet. Add one with `python -m erbium_zoom profiles add NAME "
+    "--account-id … --client-id …` (the Client Secret on standard input) or on the All clients "
+    "page."
+)
 LIST_COLUMNS = ("name", "account_id", "client_id", "hosts", "source", "secret", "note")
 LIST_HEADINGS = ("NAME", "ACCOUNT ID", "CLIENT ID", "HOSTS", "SOURCE", "SECRET", "NOTE")
 
@@ -105,7 +111,11 @@ def run_list(store: ProfileStore, as_json: bool) -> int:
     storage = store.storage()
     profiles = store.list()
     notices = store.notices()
-    rows = [{**p.to_dict(), "source": p.source, "secret": store.secret_state(p)} for p in profiles]
+    statuses = [store.secret_status(p) for p in profiles]
+    rows = [
+        {**p.to_dict(), "source": p.source, "secret": s.state, "secret_where": s.text}
+        for p, s in zip(profiles, statuses, strict=True)
+    ]
     if as_json:
         storage_json = {
             "kind": storage.kind,
@@ -116,7 +126,9 @@ def run_list(store: ProfileStore, as_json: bool) -> int:
         print(json.dumps({"storage": storage_json, "profiles": rows, "notices": notices}, indent=2))
     else:
         print(_storage_line(storage))
-        print(_table(rows) if rows else "No profiles yet.")
+        # The column says where each stored secret is: the header names one place only.
+        shown = [{**r, "secret": s.short} for r, s in zip(rows, statuses, strict=True)]
+        print(_table(shown) if rows else NO_PROFILES_YET)
     if storage.problem is not None:
         _say(f"warning: {storage.problem}")
     for notice in notices:
@@ -151,6 +163,7 @@ def run_add(store: ProfileStore, args: argparse.Namespace, stdin: TextIO) -> int
             field="name",
             advice="Add --replace to replace it, or choose another name.",
         )
+    parse_hosts(args.hosts, where="--hosts")  # said before anything is asked for
     storage = store.require_writable()  # before asking for the secret, not after
     secret = _read_secret(stdin, name, replacing)
     if not secret and not replacing:

@@ -44,10 +44,10 @@ from erbium_zoom.connection import (
     DEMO_SCENARIOS,
     SOURCE_PROFILE,
     SOURCE_SESSION,
-    SOURCE_TEXT,
     Connection,
     account_limiter,
     build_client,
+    demo_banner,
     guard_for,
     resolve_connection,
 )
@@ -154,9 +154,14 @@ def session_person() -> Person:
     """The person for this run, or AccessDenied: every read and change is checked against it."""
     person = current_person()
     if person is None:
-        raise AccessDenied("Sign in first.")
+        raise AccessDenied(
+            "Sign in first.", advice="Sign in with your company account, then try again."
+        )
     if not _allowed(person):
-        raise AccessDenied(f"{person.who} is not allowed here.")
+        raise AccessDenied(
+            f"{person.who} is not allowed here.",
+            advice="Ask an admin of this dashboard to add you to the access lists.",
+        )
     return person
 
 
@@ -207,11 +212,12 @@ def _gate_screen(plan: Deployment, person: Person | None) -> None:
 
 
 def _profile_credentials(store: ProfileStore, profile: Profile):
-    """The profile's credentials, the secret read from its store once per session."""
+    """The profile's credentials and where its secret was read from, the secret read from its
+    store once per session."""
     secrets: dict = st.session_state.setdefault("conn_profile_secrets", {})
     key = (profile.name, profile.source, profile.secret_key)
     if key not in secrets:
-        secrets[key] = store.credentials(profile)
+        secrets[key] = (store.credentials(profile), store.secret_where(profile))
     return secrets[key]
 
 
@@ -227,6 +233,7 @@ def current_connection() -> Connection:
         except ConfigError as error:  # shown next to the field; the configured hosts are used
             state["conn_hosts_error"] = user_message(error)
     profile = credentials = None
+    secret_where = ""
     person = session_person()
     entered = state.get("conn_entered")
     missing = state.get("url_missing_client")
@@ -244,12 +251,13 @@ def current_connection() -> Connection:
         store = profile_store()
         profile = store.get(chosen)
         if profile is not None:
-            credentials = _profile_credentials(store, profile)
+            credentials, secret_where = _profile_credentials(store, profile)
     try:
         connection, warnings = resolve_connection(
             entered,
             profile=profile,
             profile_credentials=credentials,
+            profile_secret_where=secret_where,
             secrets=_secrets_toml(),
             demo_scenario=state.get("demo_scenario", DEFAULT_DEMO_SCENARIO),
             hosts=hosts,
@@ -474,13 +482,9 @@ def page_setup(title: str, *, client_optional: bool = False) -> Connection | Non
         st.stop()
     _keep_client_in_url(connection)
     if connection.is_demo:
-        st.info(
-            f"**Demo data** — a simulated Zoom account ({DEMO_SCENARIOS[connection.demo_scenario]}"
-            "). Enter a client's credentials on the Connection page to use real Zoom.",
-            icon="🧪",
-        )
+        st.info(demo_banner(connection, session_person(), bool(profile_names())), icon="🧪")
     else:
-        st.caption(f"{connection.description} · {SOURCE_TEXT[connection.source]}")
+        st.caption(f"{connection.description} · {connection.source_text}")
     if connection.source == SOURCE_SESSION:
         st.caption(NOT_SHAREABLE)
     for warning in st.session_state.get("conn_warnings", []):
@@ -497,7 +501,7 @@ def render_sidebar() -> None:
     st.session_state["conn_frame_seen"] = True
     with st.sidebar:
         _render_who()
-        names = _profile_names()
+        names = profile_names(show=True)
         _open_client_from_url(names)
         if "conn_profile" not in st.session_state and _chosen_profile() in names:
             st.session_state["conn_profile"] = _chosen_profile()  # the picker shows the choice
@@ -554,6 +558,17 @@ def render_sidebar() -> None:
             st.rerun()
 
 
+def profile_names(*, show: bool = False) -> list[str]:
+    """The client profiles' names ([] when the list cannot be read: said once, by the
+    sidebar, with ``show``)."""
+    try:
+        return [p.name for p in profile_store().list(in_use=True)]
+    except ZoomError as error:
+        if show:
+            show_error(error)
+        return []
+
+
 def gate_refuses() -> bool:
     """True when this run's person may not use the dashboard (a page run without app.py's
     gate still shows nothing then)."""
@@ -584,15 +599,6 @@ def forget_entered_credentials() -> None:
     st.session_state.pop("conn_entered", None)
 
 
-def _profile_names() -> list[str]:
-    """The names of the client profiles in use, or none after saying why they cannot be read."""
-    try:
-        return [p.name for p in profile_store().list(in_use=True)]
-    except ZoomError as error:
-        show_error(error)
-        return []
-
-
 def _client_picked() -> None:
     """A client chosen by hand replaces typed credentials and a link's client that is not here."""
     forget_entered_credentials()
@@ -611,7 +617,7 @@ def _drop_link_client() -> None:
 def _ask_for_client(error: NoClientChosen) -> None:
     """In place of a client's data: why there is none, and the profile picker."""
     st.info(user_message(error), icon=":material/person_search:")
-    names = _profile_names()
+    names = profile_names(show=True)
     if names:
         st.selectbox(
             "Client profile",

@@ -278,12 +278,7 @@ CLIENT_COLUMNS = [
 
 
 SOURCE_LABELS = {"saved": "saved", "configuration": "from configuration"}
-SECRET_LABELS = {
-    "stored": "stored",
-    "unreadable": "⛔ secret unreadable",
-    "missing": "⚠️ secret missing",
-    "cannot be stored": "cannot be stored here",
-}
+SECRET_MARKS = {"unreadable": "⛔ ", "missing": "⚠️ "}  # by SecretStatus.state
 
 
 STATUS_UNCHECKED = "not checked yet"
@@ -322,21 +317,21 @@ def client_status(result: CheckResult | None) -> str:
 def clients_frame(
     profiles: Sequence,
     results: Mapping[str, CheckResult],
-    secret_states: Mapping | None = None,
+    secret_statuses: Mapping | None = None,
 ) -> pd.DataFrame:
-    """One row per profile: where it comes from, its secret's state (``secret_states`` by
-    profile, from ProfileStore.secret_state) and its last check (blank until checked)."""
+    """One row per profile: where it comes from, where its secret is (``secret_statuses`` by
+    profile, from ProfileStore.secret_status) and its last check (blank until checked)."""
     rows = []
     for profile in profiles:
         result = results.get(profile.name)
         row = dict.fromkeys(CLIENT_COLUMNS, "")
-        state = (secret_states or {}).get(profile, "")
+        secret = (secret_statuses or {}).get(profile)
         row.update(
             {
                 "Profile": profile.name,
                 "Account ID": profile.account_id,
                 "Source": SOURCE_LABELS.get(profile.source, profile.source),
-                "Secret": SECRET_LABELS.get(state, state),
+                "Secret": f"{SECRET_MARKS.get(secret.state, '')}{secret.text}" if secret else "",
             }
         )
         row["Status"] = client_status(result)

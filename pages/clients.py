@@ -82,6 +82,13 @@ if storage.problem is not None:
         "Profiles are still listed; no saved profile's Client Secret can be read or saved "
         "until this is fixed."
     )
+elif not storage.can_store and not ui.may(Action.MANAGE_PROFILES):
+    # The ways out below are an admin's (or the server's) to take, not a viewer's or editor's.
+    st.warning(
+        "**Client Secrets cannot be stored safely on this machine**, so saved profiles cannot "
+        "be used here yet: an admin of this dashboard sets up a keyring or a key.",
+        icon="🔐",
+    )
 elif not storage.can_store:
     st.warning(
         f"**Client Secrets cannot be stored safely on this machine**: they would be kept "
@@ -104,7 +111,7 @@ except ZoomError as error:
     st.stop()
 for notice in notices:
     st.warning(notice)
-secret_states = {profile: store.secret_state(profile) for profile in profiles}
+secret_statuses = {profile: store.secret_status(profile) for profile in profiles}
 in_use = store.list(in_use=True)  # on a name used twice, the one from configuration
 saved = [p for p in profiles if not p.read_only]
 
@@ -121,11 +128,11 @@ def check_all() -> None:
 
 
 if profiles:
-    checkable = any(state == SECRET_STORED for state in secret_states.values())
+    checkable = any(status.state == SECRET_STORED for status in secret_statuses.values())
     if st.button("Check all clients", type="primary", disabled=not checkable):
         check_all()
     ui.show_table(
-        clients_frame(profiles, results, secret_states),
+        clients_frame(profiles, results, secret_statuses),
         CLIENT_TABLE,
         key="clients_table",
         wrap=CHECK_LINES,
@@ -135,8 +142,10 @@ if profiles:
             **CHECK_COLUMNS,
         },
     )
-else:
+elif ui.may(Action.MANAGE_PROFILES):
     st.info("No client profiles yet: add the first one below.")
+else:
+    st.info("No client profiles yet: an admin of this dashboard adds them.")
 
 if not ui.may(Action.MANAGE_PROFILES):  # hidden for convenience; the store refuses anyway
     st.caption("Adding, editing, renaming and deleting client profiles needs the admin role.")

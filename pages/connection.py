@@ -41,9 +41,14 @@ def take_secret() -> None:
 
 submitted = False
 if not ui.may(Action.CHECK_CREDENTIALS):  # the core refuses typed credentials anyway
+    other = (
+        "pick another client profile in the sidebar to see its checklist"
+        if ui.profile_names()
+        else "an admin adds clients as profiles, which you can then pick in the sidebar"
+    )
     st.caption(
-        "Your role shows the checklist of the client in use; checking credentials typed "
-        "here needs the editor role."
+        f"This page checks the client in use ({other}); checking credentials typed here "
+        "needs the editor role."
     )
 else:
     with st.form("connection_form"):

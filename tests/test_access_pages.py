@@ -218,3 +218,34 @@ def test_only_admins_see_everyones_activity(signed_in_as):
     at.switch_page("pages/activity.py").run()
     assert list(at.dataframe[0].value["Who"]) == [VIEWER]
     assert not [b for b in at.button if "Delete" in b.label]
+
+
+@pytest.mark.parametrize(
+    ("email", "advice"),
+    [
+        (VIEWER, "To see a real client, ask an admin to add it as a client profile."),
+        (EDITOR, "To use real Zoom, enter a client's credentials on the Connection page, or ask"),
+        (ADMIN, "To use real Zoom, add a client on the All clients page, or enter its"),
+    ],
+)
+def test_the_demo_banner_offers_only_what_the_role_allows(signed_in_as, email, advice):
+    signed_in_as(email)
+    at = team_app().run()
+    assert not at.exception
+    [banner] = [t for t in texts(at, "info") if "Demo data" in t]
+    assert banner.startswith("**Demo data: Northwind Traders (Fully configured)**")
+    assert advice in banner
+    if email == VIEWER:  # a viewer may not type credentials: neither the banner nor the page
+        assert "credentials" not in banner  # says to
+        assert "an admin adds clients as profiles" in all_text(at)
+
+
+def test_a_viewer_is_not_given_an_admins_setup_advice_on_all_clients(signed_in_as):
+    signed_in_as(VIEWER)
+    at = team_app().run()
+    at.switch_page("pages/clients.py").run()
+    assert not at.exception
+    [warning] = [t for t in texts(at, "warning") if "cannot be stored safely" in t]
+    assert "an admin of this dashboard sets up a keyring or a key" in warning
+    assert "Connection page" not in warning and "ERBIUM_ZOOM_SECRET_KEY" not in warning
+    assert "No client profiles yet: an admin of this dashboard adds them." in all_text(at)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -112,7 +114,7 @@ def test_check_warns_about_whitespace_on_stderr(capsys):
     env = {**SIM_ENV, "ZOOM_CLIENT_ID": f"  {DEFAULT_CLIENT_ID}\n"}
     code, _, err = run_check(capsys, "full", env=env)
     assert code == 0
-    assert "Client ID" in err and "removed" in err
+    assert "ZOOM_CLIENT_ID" in err and "removed" in err
 
 
 def test_simulate_rejects_unknown_scenario_in_words(capsys):
@@ -287,4 +289,160 @@ def test_check_all_without_a_keyring_reports_each_profile(capsys, three_profiles
 
 def test_check_all_with_no_profiles_says_so(capsys):
     code, results = check_json(capsys, AccountRouter(), "--all")
-    assert code == 2 and "No profiles" in results[0]["error"]["message"]
+    assert code == 2 and "No client profiles yet" in results[0]["error"]["message"]
+
+
+# ---- messages that fit their case (issue 15, point 4) ---------------------------------------
+
+FILL_IN = "Fill in the missing value"
+
+
+def check_text(capsys, *argv: str, env: dict | None = None) -> tuple[int, str]:
+    code = main(["check", *argv], environ={} if env is None else env)
+    out = capsys.readouterr()
+    assert "Traceback" not in out.out + out.err
+    return code, out.out
+
+
+def test_unknown_profile_names_the_profiles_and_the_list_command(capsys, three_profiles):
+    code, out = check_text(capsys, "--profile", "Nope")
+    assert code == 2
+    assert out.splitlines()[0] == "Zoom connection check for profile Nope"  # no "(none)"
+    assert "Not checked: No profile named 'Nope'." in out
+    assert "`python -m erbium_zoom profiles list` shows the names (Alpha, Beta, Gamma)." in out
+    assert FILL_IN not in out and "Cannot authenticate" not in out
+    code, out = check_text(capsys, "--profile", "alpha")
+    assert "No profile named 'alpha'. Did you mean 'Alpha'?" in out
+
+
+def test_check_all_with_no_profiles_says_how_to_add_one(capsys):
+    code, out = check_text(capsys, "--all")
+    assert code == 2
+    assert "No client profiles yet" in out and "profiles.json" in out
+    assert "Add one with `python -m erbium_zoom profiles add` or on the All clients page" in out
+    assert FILL_IN not in out
+
+
+def test_bad_hosts_say_what_is_wrong_with_each_entry_and_the_form(capsys):
+    env = {**SIM_ENV, "ERBIUM_ZOOM_HOSTS": "ana@acme.example, ana bob@acme.example, x@"}
+    code, out = check_text(capsys, env=env)
+    assert code == 2
+    assert "Zoom connection check for account " + DEFAULT_ACCOUNT_ID in out
+    assert (
+        "ERBIUM_ZOOM_HOSTS: 'ana bob@acme.example' has a space in it (a missing comma?); "
+        "'x@' is not a complete e-mail address."
+    ) in out
+    assert "Each host is a Zoom user's e-mail address (name@company.example)" in out
+    assert "ana@acme.example'" not in out  # the good entry is not blamed
+    assert FILL_IN not in out
+
+
+def test_profiles_add_says_a_bad_hosts_entry_before_anything_else(capsys):
+    # No keyring and no key here: the hosts are still what is said first, and no secret is read.
+    stdin = io.StringIO("sec-canary\n")
+    argv = ["profiles", "add", "Acme", "--account-id", "a", "--client-id", "c", "--hosts", "a b"]
+    code = main(argv, stdin=stdin)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("error: --hosts: 'a b' has a space in it (a missing comma?).")
+    assert "keyring" not in err and FILL_IN not in err
+    assert stdin.read() == "sec-canary\n"
+
+
+def test_only_the_client_id_missing_shows_the_account_that_is_set(capsys):
+    env = {"ZOOM_ACCOUNT_ID": "acc-123", "ZOOM_CLIENT_SECRET": "sec-canary"}
+    code, out = check_text(capsys, env=env)
+    assert code == 2 and "sec-canary" not in out
+    assert out.splitlines()[0] == "Zoom connection check for account acc-123"
+    assert (
+        "ZOOM_CLIENT_ID is missing (ZOOM_ACCOUNT_ID acc-123 and ZOOM_CLIENT_SECRET are given)"
+        in out
+    )
+    assert "Set ZOOM_CLIENT_ID too" in out and FILL_IN not in out
+    code, out = check_text(capsys, "--json", env=env)
+    [result] = json.loads(out)["results"]
+    assert result["account_id"] == "acc-123" and result["error"]["field"] == "client_id"
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "words"),
+    [
+        ("--port", "99999", "a port is 1 to 65535, or 0 for any free port"),
+        ("--port", "-1", "a port is 1 to 65535, or 0 for any free port"),
+        ("--port", "eighty", "'eighty' is not a number"),
+        ("--latency", "nan", "give seconds per request, from 0 to 60"),
+        ("--latency", "-0.5", "give seconds per request, from 0 to 60"),
+        ("--token-ttl", "0", "give a whole number, 1 or more"),
+        ("--expire-tokens-after", "0", "give a whole number, 1 or more"),
+        ("--server-errors", "-3", "give a whole number, 0 or more"),
+        ("--malformed-json", "-1", "give a whole number, 0 or more"),
+        ("--qps-limit", "Heavy=-1", "CATEGORY Light, Medium or Heavy"),
+        ("--daily-limit", "Huge=5", "CATEGORY Light, Medium or Heavy"),
+    ],
+)
+def test_simulate_numeric_options_are_checked_as_usage_errors(
+    monkeypatch, capsys, option, value, words
+):
+    from erbium_zoom import simulator
+
+    served = []  # a value let through would be served (and waited on) here: stand in for it
+    monkeypatch.setattr(simulator, "serve", lambda sim, port: served.append(port))
+    code = main(["simulate", option, value])
+    err = capsys.readouterr().err
+    assert served == [] and code == 2
+    assert err.startswith("usage: python -m erbium_zoom simulate")
+    assert f"error: argument {option}: " in err and words in err
+    assert "Something unexpected" not in err and "Error" not in err
+
+
+def test_simulate_on_a_port_in_use_names_the_port(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code = main(["simulate", "--port", str(port)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == (
+        f"error: Port {port} on 127.0.0.1 is already in use; stop what uses it or pick another "
+        "with --port. `--port 0` picks any free port.\n"
+    )
+
+
+def test_an_option_a_command_does_not_take_is_named_but_its_value_is_not(capsys):
+    code = main(["check", "--hosts", "sec-canary", "--client-secret=sec-canary2", "sec-canary3"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "`check` does not take --hosts, --client-secret." in err
+    assert "`python -m erbium_zoom check --help` lists what it takes." in err
+    assert "canary" not in err
+
+
+def test_an_unreadable_profile_list_says_what_to_do_not_to_fill_in_a_value(
+    capsys, monkeypatch, tmp_path
+):
+    not_a_folder = tmp_path / "config-file"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("ERBIUM_ZOOM_CONFIG_DIR", str(not_a_folder))
+    code = main(["check", "--all"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"error: Cannot read the profile list at {not_a_folder / 'profiles.json'}" in err
+    assert "set ERBIUM_ZOOM_CONFIG_DIR to the folder that holds the right one" in err
+    assert FILL_IN not in err
+
+
+def test_a_file_the_command_cannot_use_is_named_without_errno(capsys, monkeypatch):
+    from erbium_zoom import __main__ as cli
+
+    def refused(*_args):
+        raise PermissionError(13, "Permission denied", "/srv/erbium-zoom/profiles.json")
+
+    monkeypatch.setattr(cli, "run_profiles", refused)
+    assert main(["profiles", "list"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        "error: Cannot use /srv/erbium-zoom/profiles.json: Permission denied. Check that the "
+        "folder exists and that you may write there"
+    )
+    assert "Errno" not in err

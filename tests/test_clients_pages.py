@@ -86,7 +86,8 @@ def test_clients_page_keeps_secrets_in_the_encrypted_file(monkeypatch, tmp_path)
     assert any("encrypted file" in text for text in texts(at, "success"))
     at.run()
     [row] = table_rows(at)
-    assert (row["Profile"], row["Source"], row["Secret"]) == ("Gamma", "saved", "stored")
+    in_file = f"in the encrypted file {tmp_path / 'data' / FILE_NAME} (keys from {SECRET_KEY_ENV})"
+    assert (row["Profile"], row["Source"], row["Secret"]) == ("Gamma", "saved", f"stored {in_file}")
     assert CANARY not in repr(at._tree)
     assert not [f for f in tmp_path.rglob("*") if f.is_file() and CANARY.encode() in f.read_bytes()]
 
@@ -105,7 +106,8 @@ def test_clients_page_with_a_wrong_key_lists_the_profile_as_unreadable(
         SECRET_KEY_ENV in text and "cannot be decrypted" in text for text in texts(at, "error")
     )
     [row] = table_rows(at)
-    assert row["Profile"] == "Gamma" and row["Secret"] == "⛔ secret unreadable"
+    assert row["Profile"] == "Gamma"
+    assert row["Secret"].startswith(f"⛔ unreadable: the encrypted file {encrypted} (keys from")
     assert by_label(at.button, "Save profile").disabled
     assert by_label(at.button, "Save changes").disabled
     assert by_label(at.button, "Check all clients").disabled
@@ -123,11 +125,16 @@ def test_configured_profiles_are_checked_but_not_offered_for_editing(two_account
         "both a saved profile and a profile from configuration" in t for t in texts(at, "warning")
     )
     rows = [(r["Profile"], r["Source"], r["Secret"]) for r in table_rows(at)]
+    in_keyring = "stored in the system keyring (tests.memory_keyring.MemoryKeyring)"
     assert rows == [
-        ("Alpha", "saved", "stored"),
-        ("Beta", "from configuration", "stored"),
-        ("Beta", "saved", "stored"),
-        ("Configured alpha", "from configuration", "stored"),
+        ("Alpha", "saved", in_keyring),
+        ("Beta", "from configuration", 'stored in the secrets file ([profiles."Beta"] table)'),
+        ("Beta", "saved", in_keyring),
+        (
+            "Configured alpha",
+            "from configuration",
+            'stored in the secrets file ([profiles."Configured alpha"] table)',
+        ),
     ]
     assert at.selectbox(key="clients_edit_pick").options == ["Alpha", "Beta"]
     assert at.selectbox(key="clients_delete_pick").options == ["Alpha", "Beta"]
@@ -249,3 +256,32 @@ def test_connection_page_saves_entered_credentials_where_secrets_are_kept(monkey
     store = ProfileStore()
     assert store.storage().kind == "encrypted file"
     assert store.credentials(store.get("Alpha")).client_secret == ALPHA["client_secret"]
+
+
+def test_a_profiles_caption_says_where_its_secret_really_is(monkeypatch, isolated_data_dir):
+    """Not "secret in the system keyring" for a secret in the encrypted file, or in the secrets
+    file's [profiles] table (issue 15, point 5)."""
+    monkeypatch.setenv(SECRET_KEY_ENV, new_key())
+    ProfileStore().save("Alpha", "acc-A", "cid-A", ALPHA["client_secret"])
+    sim = SimulatedZoom("full", **ALPHA)
+    with serve(sim) as server:
+        monkeypatch.setenv("ERBIUM_ZOOM_OAUTH_URL", server.oauth_url)
+        monkeypatch.setenv("ERBIUM_ZOOM_API_URL", server.api_url)
+        at = start(conn_profile="Alpha")
+        assert not at.exception
+        in_file = f"in the encrypted file {isolated_data_dir / FILE_NAME}"
+        [caption] = [t for t in texts(at, "caption") if t.startswith("Profile **Alpha**")]
+        assert f"a client profile, its Client Secret {in_file}" in caption
+        assert "keyring" not in caption
+
+        configured = AppTest.from_file(APP, default_timeout=30)
+        configured.secrets["profiles"] = {
+            "Configured alpha": {"client_secret": ALPHA["client_secret"], **app_ids(ALPHA)}
+        }
+        configured.session_state["conn_profile"] = "Configured alpha"
+        configured.run()
+        assert not configured.exception
+        [caption] = [t for t in texts(configured, "caption") if t.startswith("Profile **")]
+        assert caption.endswith(
+            'its Client Secret in the secrets file ([profiles."Configured alpha"] table)'
+        )

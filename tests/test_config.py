@@ -9,6 +9,7 @@ from erbium_zoom.config import (
     DEFAULT_OAUTH_URL,
     clean_credentials,
     credentials_from_env,
+    credentials_from_secrets,
     parse_hosts,
     settings_from_env,
 )
@@ -120,3 +121,58 @@ def test_parse_hosts_names_malformed_entries(hosts):
 def test_bad_hosts_in_environment_is_a_config_error():
     with pytest.raises(ConfigError):
         settings_from_env({"ERBIUM_ZOOM_HOSTS": "nobody at all"})
+
+
+# ---- messages that fit their case (issue 15, point 4) ---------------------------------------
+
+
+def test_a_field_left_empty_on_the_form_says_what_is_given_and_to_fill_it_in():
+    with pytest.raises(ConfigError) as caught:
+        clean_credentials("acc-1", " ", "s3cret-canary")
+    assert caught.value.field == "client_id"
+    assert str(caught.value) == (
+        "Client ID is missing (Account ID acc-1 and Client Secret are given): all three of "
+        "Account ID, Client ID and Client Secret are needed. Fill in the missing value and "
+        "check again."
+    )
+
+
+def test_only_the_client_id_missing_in_the_environment_names_the_variables():
+    env = {"ZOOM_ACCOUNT_ID": "acc-1", "ZOOM_CLIENT_SECRET": "s3cret-canary"}
+    with pytest.raises(ConfigError) as caught:
+        credentials_from_env(env)
+    text = str(caught.value)
+    assert text.startswith(
+        "ZOOM_CLIENT_ID is missing (ZOOM_ACCOUNT_ID acc-1 and ZOOM_CLIENT_SECRET are given)"
+    )
+    assert "Set ZOOM_CLIENT_ID too" in text and "Fill in" not in text
+    assert "s3cret-canary" not in text
+
+
+def test_a_half_zoom_table_in_secrets_toml_says_which_key_to_add():
+    with pytest.raises(ConfigError) as caught:
+        credentials_from_secrets({"zoom": {"account_id": "acc-1", "client_id": "cid-1"}})
+    text = str(caught.value)
+    assert "client_secret is missing (account_id acc-1 and client_id are given)" in text
+    assert "Add client_secret to the [zoom] table" in text and "Fill in" not in text
+
+
+@pytest.mark.parametrize(
+    ("entry", "reason"),
+    [
+        ("ana bob@acme.example", "has a space in it (a missing comma?)"),
+        ("a@b", "is not a complete e-mail address"),
+        ("a@@b.com", "is not a complete e-mail address"),
+        ("<script>", "has characters a Zoom user ID never has"),
+        ("x" * 70, "is too long for a Zoom user ID"),
+    ],
+)
+def test_a_bad_host_entry_is_said_with_what_is_wrong_and_the_form(entry, reason):
+    with pytest.raises(ConfigError) as caught:
+        parse_hosts(f"ok@example.com, {entry}", where="--hosts")
+    text = str(caught.value)
+    assert text.startswith(f"--hosts: '{entry[:60]}") and reason in text
+    assert "Each host is a Zoom user's e-mail address (name@company.example), a Zoom user ID" in (
+        text
+    )
+    assert "Fill in" not in text and "ok@example.com" not in text

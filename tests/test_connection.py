@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from erbium_zoom import store
+from erbium_zoom.access import Action, Person, Role
 from erbium_zoom.config import Credentials, credentials_from_secrets
 from erbium_zoom.connection import (
     SOURCE_DEMO,
@@ -16,6 +17,7 @@ from erbium_zoom.connection import (
     SOURCE_SECRETS,
     SOURCE_SESSION,
     account_limiter,
+    demo_banner,
     resolve_connection,
 )
 from erbium_zoom.errors import ConfigError, NoClientChosen, user_message
@@ -111,3 +113,53 @@ def test_one_rate_limiter_per_account_whoever_uses_it():
     days = {before, datetime.now(UTC).date()}
     quota = store.quota_key(from_env.credentials, from_env.settings)
     assert sum(store.open_store().heavy_calls(quota, day) for day in days) == 1
+
+
+# ---- the demo banner and the source line (issue 15, points 4, 5 and 9) ---------------------
+
+VIEWER = Person("zoe@erbium.example", Role.VIEWER, signed_in=True)
+EDITOR = Person("ed@erbium.example", Role.EDITOR, signed_in=True)
+ADMIN = Person("ana@erbium.example", Role.ADMIN, signed_in=True)
+TYPING = "enter a client's credentials on the Connection page"
+
+
+@pytest.mark.parametrize(
+    ("scenario", "client"),
+    [
+        ("full", "Northwind Traders (Fully configured)"),
+        ("missing_scopes", "Contoso (Some scopes missing)"),
+        ("no_webinar_plan", "Litware (No Webinar add-on)"),
+    ],
+)
+def test_the_demo_banner_names_the_demo_client(scenario, client):
+    banner = demo_banner(resolve(demo_scenario=scenario), ADMIN, has_profiles=False)
+    assert banner.startswith(f"**Demo data: {client}**, a simulated Zoom account.")
+
+
+@pytest.mark.parametrize(
+    ("person", "has_profiles", "advice"),
+    [
+        (VIEWER, False, "To see a real client, ask an admin to add it as a client profile."),
+        (VIEWER, True, "Pick a client profile in the sidebar to use real Zoom."),
+        (EDITOR, False, f"To use real Zoom, {TYPING}, or ask an admin to add the client"),
+        (EDITOR, True, f"Pick a client profile in the sidebar to use real Zoom, or {TYPING}."),
+        (ADMIN, False, "add a client on the All clients page, or enter its credentials"),
+    ],
+)
+def test_the_demo_banner_offers_only_what_the_person_may_do(person, has_profiles, advice):
+    banner = demo_banner(resolve(), person, has_profiles)
+    assert advice in banner
+    if not person.may(Action.CHECK_CREDENTIALS):
+        assert "credentials" not in banner.lower()
+    if not person.may(Action.MANAGE_PROFILES):
+        assert "All clients page" not in banner
+
+
+def test_a_profiles_source_line_says_where_its_secret_is():
+    where = "in the encrypted file /srv/data/client-secrets.enc (keys from ERBIUM_ZOOM_SECRET_KEY)"
+    connection = resolve(
+        profile=PROFILE, profile_credentials=PROFILE_CREDS, profile_secret_where=where
+    )
+    assert connection.source_text == f"a client profile, its Client Secret {where}"
+    assert "keyring" not in connection.source_text
+    assert resolve(environ=ENV).source_text.startswith("credentials from the environment")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from erbium_zoom.errors import (
+    AccessDenied,
     ApiError,
     AuthError,
+    ConfigError,
     EventNotFound,
     MissingScope,
     PlanRequired,
@@ -115,3 +117,17 @@ def test_expired_page_token_has_its_own_advice():
     error = api_error_from(400, 300, "The next page token is invalid or expired.")
     assert error.kind == "page_token_expired" and "Refresh" in str(error)
     assert type(api_error_from(400, 300, "Invalid meeting ID.")) is ApiError
+
+
+def test_a_config_error_has_no_advice_of_its_own():
+    # Advice fits the case: the raiser gives it, or the message says it. No default line
+    # ("Fill in the missing value…") leaks under an unknown name or a malformed setting.
+    assert user_message(ConfigError("No profile named 'Nope'.")) == "No profile named 'Nope'."
+    error = ConfigError("A profile named 'Acme' exists already.", advice="Choose another name.")
+    assert user_message(error) == "A profile named 'Acme' exists already. Choose another name."
+
+
+def test_sign_in_first_is_not_told_to_ask_for_a_role():
+    assert "Ask an admin" in user_message(AccessDenied("x is a viewer and may not do that."))
+    said = user_message(AccessDenied("Sign in first.", advice="Sign in with your account."))
+    assert said == "Sign in first. Sign in with your account."

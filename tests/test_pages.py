@@ -55,7 +55,9 @@ def test_every_page_renders_demo_data_without_exception(page):
     at = start()
     at.switch_page(page).run()
     assert not at.exception
-    assert any("Demo data" in text for text in texts(at, "info"))
+    # The banner names the demo client, not only its setup (issue 15, point 9).
+    [banner] = [t for t in texts(at, "info") if "Demo data" in t]
+    assert banner.startswith("**Demo data: Northwind Traders (Fully configured)**")
 
 
 @pytest.mark.parametrize(
@@ -484,5 +486,28 @@ def test_overlong_secret_is_refused_before_anything_is_sent():
 def test_refused_input_keeps_the_rest_of_the_page():
     at = enter_credentials(start(), "acc", "", "secret")
     assert not at.exception
-    assert any("Missing Client ID" in text for text in texts(at, "error"))
+    assert any("Client ID is missing" in text for text in texts(at, "error"))
     assert metrics(at)["Webinar"] == "7/7"  # the demo checklist still shows
+
+
+def test_the_demo_banner_follows_the_demo_client_picked():
+    at = start("missing_scopes")
+    at.switch_page("pages/events.py").run()
+    assert not at.exception
+    banner = next(t for t in texts(at, "info") if "Demo data" in t)
+    assert banner.startswith("**Demo data: Contoso (Some scopes missing)**")
+    # The local user may do everything, and no profile exists yet: both ways are offered.
+    assert "add a client on the All clients page, or enter its credentials" in banner
+
+
+def test_only_the_client_id_missing_in_the_environment_shows_what_is_set(monkeypatch):
+    monkeypatch.setenv("ZOOM_ACCOUNT_ID", "acc-123")
+    monkeypatch.setenv("ZOOM_CLIENT_SECRET", "sec-canary")
+    at = start()
+    assert not at.exception
+    [said] = set(texts(at, "error"))  # the page and the sidebar say the same
+    assert said.startswith(
+        "ZOOM_CLIENT_ID is missing (ZOOM_ACCOUNT_ID acc-123 and ZOOM_CLIENT_SECRET are given)"
+    )
+    assert "Set ZOOM_CLIENT_ID too" in said and "Fill in" not in said
+    assert "sec-canary" not in repr(at._tree) and "(none)" not in repr(at._tree)

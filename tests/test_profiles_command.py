@@ -81,10 +81,11 @@ def test_add_reads_the_secret_from_stdin_and_lists_it(capsys, key, tmp_path):
             "note": "VIP",
             "source": "saved",
             "secret": "stored",
+            "secret_where": f"stored {payload['storage']['where']}",
         }
     ]
     code, out, _ = run(capsys, "profiles", "list")
-    assert code == 0 and "Acme" in out and "stored" in out and "acc-1" in out
+    assert code == 0 and "Acme" in out and "stored (encrypted file)" in out and "acc-1" in out
 
 
 def test_there_is_no_secret_argument_and_unknown_arguments_are_not_echoed(capsys, key):

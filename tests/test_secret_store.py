@@ -10,6 +10,8 @@ import stat
 import threading
 from pathlib import Path
 
+import keyring
+import keyring.backends.fail
 import pytest
 from cryptography.fernet import Fernet
 
@@ -372,3 +374,60 @@ def test_unusable_configured_tables_are_said_and_skipped():
     assert store.secret_state(profile) == SECRET_MISSING
     with pytest.raises(ConfigError, match="no client_secret"):
         store.credentials(profile)
+
+
+# ---- where each secret is, in words (issue 15, point 5) ------------------------------------
+
+
+def test_each_profiles_secret_says_where_it_really_is(keys, use_key, secrets_path):
+    use_key(keys[0])
+    store = ProfileStore(secrets={"profiles": CONFIGURED})
+    store.save("Saved", "acc-1", "cid-1", CANARY)
+    store.save("Gone", "acc-2", "cid-2", CANARY_2)
+    store.secret_backend().delete("acc-2:cid-2")
+    in_file = f"in the encrypted file {secrets_path} (keys from {SECRET_KEY_ENV})"
+    said = {p.name: store.secret_status(p).text for p in store.list()}
+    assert said == {
+        "Acme Corp": 'stored in the secrets file ([profiles."Acme Corp"] table)',
+        "Gone": f"missing: none {in_file}",
+        "Saved": f"stored {in_file}",
+    }
+    assert "keyring" not in " ".join(said.values())
+    assert store.secret_status(store.get("Saved")).short == "stored (encrypted file)"
+    use_key(keys[1])  # not the key the file was written with
+    unreadable = store.secret_status(store.get("Saved"))
+    assert unreadable.state == SECRET_UNREADABLE
+    assert unreadable.text.startswith(f"unreadable: the encrypted file {secrets_path}")
+
+
+def test_a_secret_in_the_keyring_says_so(memory_keyring):
+    store = ProfileStore()
+    profile, _ = store.save("Acme", "acc-1", "cid-1", CANARY)
+    status = store.secret_status(profile)
+    assert (status.state, status.short) == (SECRET_STORED, "stored (keyring)")
+    assert status.text.startswith("stored in the system keyring (")
+
+
+def test_without_a_keyring_or_a_key_the_secret_says_why_it_cannot_be_stored(memory_keyring):
+    store = ProfileStore()
+    profile, _ = store.save("Acme", "acc-1", "cid-1", CANARY)
+    keyring.set_keyring(keyring.backends.fail.Keyring())  # the desktop session is gone
+    status = store.secret_status(profile)
+    assert status.state == SECRET_CANNOT_BE_STORED
+    assert status.text == (
+        "cannot be stored here: no system keyring was found (common on servers without a "
+        "desktop session)"
+    )
+
+
+def test_a_missing_secret_is_not_answered_with_the_no_keyring_advice(keys, use_key):
+    use_key(keys[0])
+    store = ProfileStore()
+    profile, _ = store.save("Acme", "acc-1", "cid-1", CANARY)
+    store.secret_backend().delete("acc-1:cid-1")
+    with pytest.raises(SecretStoreError) as caught:
+        store.credentials(profile)
+    text = user_message(caught.value)
+    assert "No Client Secret is stored for profile 'Acme' in the encrypted file" in text
+    assert "All clients → Edit or rename" in text and "--replace" in text
+    assert "To keep Client Secrets, use a system keyring" not in text

@@ -14,10 +14,12 @@ from erbium_zoom.models import (
     SkippedRegistrant,
     StatusUpdateResult,
 )
+from erbium_zoom.profiles import Profile, SecretStatus
 from erbium_zoom.scopes import REQUIRED_SCOPES, classify_scopes
 from erbium_zoom.views import (
     checklist_rows,
     client_message,
+    clients_frame,
     describe_status_update,
     event_label,
     events_frame,
@@ -229,3 +231,24 @@ def test_window_problem_in_words():
     assert "before it starts" in window_problem((date(2026, 12, 2), date(2026, 12, 1)))
     assert "both" in window_problem((date(2026, 12, 2),))
     assert "both" in window_problem(None)
+
+
+def test_the_clients_table_says_where_each_secret_is():
+    kept = "in the encrypted file /srv/data/client-secrets.enc (keys from ERBIUM_ZOOM_SECRET_KEY)"
+    saved = Profile("Saved", "acc-1", "cid-1")
+    gone = Profile("Gone", "acc-2", "cid-2")
+    configured = Profile("Configured", "acc-3", "cid-3", source="configuration")
+    statuses = {
+        saved: SecretStatus("stored", "encrypted file", kept),
+        gone: SecretStatus("unreadable", "encrypted file", kept),
+        configured: SecretStatus(
+            "stored", "secrets file", 'in the secrets file ([profiles."Configured"] table)'
+        ),
+    }
+    frame = clients_frame([saved, gone, configured], {}, statuses)
+    assert list(frame["Secret"]) == [
+        f"stored {kept}",
+        "⛔ unreadable: the encrypted file /srv/data/client-secrets.enc (keys from "
+        "ERBIUM_ZOOM_SECRET_KEY) cannot be read",
+        'stored in the secrets file ([profiles."Configured"] table)',
+    ]
