@@ -37,7 +37,7 @@ from erbium_zoom.config import credentials_from_env, settings_from_env
 from erbium_zoom.errors import ConfigError, ZoomError, user_message
 from erbium_zoom.profiles import ProfileStore
 from erbium_zoom.profiles_command import add_profiles_parser, add_secrets_file_option, run_profiles
-from erbium_zoom.secrets_file import load_secrets
+from erbium_zoom.secrets_file import load
 
 
 class _Parser(argparse.ArgumentParser):
@@ -201,7 +201,8 @@ def _environment_results(environ, settings, transport) -> list[CheckResult]:
 
 def _profile_results(args, settings, transport, environ) -> list[CheckResult]:
     """One result per profile asked for, in order; one failing never stops the others."""
-    store = ProfileStore(secrets=load_secrets(args.secrets_file, environ), environ=environ)
+    secrets, source = load(args.secrets_file, environ)
+    store = ProfileStore(secrets=secrets, environ=environ, secrets_source=source)
     by_name = {p.name: p for p in store.list(in_use=True)}
     for notice in store.notices():
         print(f"warning: {notice}", file=sys.stderr)

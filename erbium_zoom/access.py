@@ -6,8 +6,9 @@ Pages only hide what a role cannot use; the control is :meth:`Person.require`, w
 client and the profile store call before they read a client's data or change anything.
 
 - **No ``[auth]`` table** (one person on their own computer): the dashboard serves loopback
-  only, and whoever reaches it is the "local user" with every right. On any other address it
-  refuses everything unless ``ERBIUM_ZOOM_ALLOW_ANONYMOUS=1`` (trusted networks only).
+  only, and whoever reaches it is the "local user" with every right. On any other address, or
+  on loopback behind a reverse proxy (its requests carry ``X-Forwarded-For``), it refuses
+  everything unless ``ERBIUM_ZOOM_ALLOW_ANONYMOUS=1`` (trusted networks only).
 - **``[auth]``** (Streamlit's ``st.login``): nothing is shown before sign-in; then the e-mail
   is looked up in ``[access]`` (``admins``, ``editors``, ``viewers``: addresses or ``@domain``,
   case-insensitive, whole address or whole domain). Anyone on no list is refused. An ``[auth]``
@@ -15,6 +16,9 @@ client and the profile store call before they read a client's data or change any
 - **Demo data** (the simulated Zoom account, shown when no client is chosen) is on without
   sign-in and off with it, unless the secrets file says otherwise (``[demo] enabled = true`` or
   ``false``): on a team's dashboard, someone working on a client must not be shown made-up data.
+
+Every refusal names its real cause: the secrets file that was read (or where none was found),
+the line and column of a TOML error, the keys missing or still the template's placeholder.
 
 No streamlit here, no I/O.
 """
@@ -28,10 +32,12 @@ from dataclasses import dataclass, field
 from enum import Enum, IntEnum
 
 from erbium_zoom.errors import AccessDenied
+from erbium_zoom.secrets_file import PLACEHOLDER, SecretsSource
 
 ALLOW_ANONYMOUS_ENV = "ERBIUM_ZOOM_ALLOW_ANONYMOUS"
 LOCAL_USER = "local user"
 AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+CALLBACK_PATH = "/oauth2callback"  # Streamlit's sign-in answers there
 ACCESS_LISTS = ("admins", "editors", "viewers")
 _YES = frozenset({"1", "true", "yes", "on"})
 
@@ -169,8 +175,17 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def _secrets_file_name(secrets_files: str | None) -> str:
-    return secrets_files or ".streamlit/secrets.toml"
+def _where(source: SecretsSource | None) -> str:
+    """The secrets file in words: which one was read, or where none was found."""
+    return "the secrets file (.streamlit/secrets.toml)" if source is None else source.words
+
+
+def _no_auth(secrets: Mapping | None, source: SecretsSource | None) -> str:
+    """Why there is no [auth] table: no secrets file at all, or a file without one."""
+    if secrets is None and source is not None and not source.found:
+        return f"No secrets file was found (looked at {source.looked_at}; {source.origin})."
+    where = _where(source)
+    return f"{where[0].upper()}{where[1:]} has no [auth] table."
 
 
 def parse_access(table: object, where: str) -> AccessPolicy:
@@ -230,67 +245,94 @@ def demo_setting(secrets: Mapping | None, where: str, *, sign_in: bool) -> tuple
     )
 
 
+def _auth_problem(auth: object, where: str) -> str:
+    """What is wrong with the [auth] table, in words ("" when sign-in can work)."""
+    if not isinstance(auth, Mapping):
+        return (
+            f"[auth] in {where} must be a table (a line [auth] followed by its keys), not a "
+            f"{type(auth).__name__}, so sign-in cannot work and nobody is allowed in."
+        )
+    missing = [key for key in AUTH_KEYS if not str(auth.get(key) or "").strip()]
+    if missing:
+        return (
+            f"[auth] in {where} lacks {', '.join(missing)}, so sign-in cannot work and "
+            "nobody is allowed in. Add them as the README's “Deploying for the team” shows."
+        )
+    unfilled = [key for key in AUTH_KEYS if str(auth.get(key)).strip() == PLACEHOLDER]
+    if unfilled:
+        return (
+            f"[auth] in {where} still has the template's {PLACEHOLDER} for "
+            f"{', '.join(unfilled)}, so nobody is allowed in. Fill them in as the README's "
+            "“Deploying for the team” says."
+        )
+    redirect = str(auth.get("redirect_uri")).strip().rstrip("/")
+    if not redirect.endswith(CALLBACK_PATH):
+        return (
+            f"[auth] redirect_uri in {where} must be the dashboard's address followed by "
+            f"{CALLBACK_PATH} (as registered with the identity provider), so nobody is allowed "
+            "in until it is fixed."
+        )
+    return ""
+
+
 def decide(
     secrets: Mapping | None,
     server_address: str | None,
     environ: Mapping[str, str] | None = None,
     *,
     secrets_problem: str = "",
-    secrets_files: str | None = None,
+    source: SecretsSource | None = None,
+    proxied: str = "",
 ) -> Deployment:
     """Decide the mode from the secrets, the listening address and the environment.
 
-    ``secrets_problem``: the secrets file exists but could not be read; refused (it may hold
-    [auth]), naming the file.
+    ``secrets_problem``: the secrets file exists but could not be read, in a sentence naming it
+    (and the line and column of a TOML error); refused, since it may hold [auth].
+    ``source``: which secrets file was read, or where none was found, for the messages.
+    ``proxied``: why the requests look forwarded by a reverse proxy ("" when they do not); a
+    loopback address behind a proxy is no longer this machine only.
     """
     env = os.environ if environ is None else environ
-    where = _secrets_file_name(secrets_files)
+    where = _where(source)
     address = (server_address or "").strip()
     if secrets_problem:
         return Deployment(
             Mode.MISCONFIGURED,
             address,
-            problem=f"The secrets file could not be read ({secrets_problem}). Fix {where}; "
-            "until then nobody is allowed in.",
+            problem=f"{secrets_problem.rstrip()} Until it is fixed, nobody is allowed in.",
         )
     auth = (secrets or {}).get("auth")
     demo, demo_warning = demo_setting(secrets, where, sign_in=auth is not None)
     demo_warnings = (demo_warning,) if demo_warning else ()
     if auth is None:
-        if is_loopback(address):
+        if is_loopback(address) and not proxied:
             return Deployment(Mode.LOCAL, address, warnings=demo_warnings, demo=demo)
         shown = address or "every network interface"
+        served = f"reached through a reverse proxy ({proxied})" if proxied else f"served on {shown}"
         if (env.get(ALLOW_ANONYMOUS_ENV) or "").strip().lower() in _YES:
             return Deployment(
                 Mode.ANONYMOUS,
                 address,
                 warnings=(
-                    f"Served on {shown} without sign-in ({ALLOW_ANONYMOUS_ENV}=1): anyone who "
-                    "can reach this address can use every client's data. Trusted networks only.",
+                    f"This dashboard is {served} without sign-in ({ALLOW_ANONYMOUS_ENV}=1): "
+                    "anyone who can reach it can use every client's data. Trusted networks "
+                    "only.",
                     *demo_warnings,
                 ),
                 demo=demo,
             )
+        local_only = "" if proxied else ", or serve it on localhost only (server.address)"
         return Deployment(
             Mode.EXPOSED,
             address,
-            problem=f"This dashboard is served on {shown} without sign-in, so it shows nothing. "
-            f"Set up sign-in with an [auth] and an [access] table in {where} (see the README, "
-            "“Deploying for the team”), or serve it on localhost only (server.address). "
+            problem=f"This dashboard is {served} without sign-in, so it shows nothing. "
+            f"{_no_auth(secrets, source)} Set up sign-in with an [auth] and an [access] table "
+            f"in {where} (see the README, “Deploying for the team”){local_only}. "
             f"On a trusted network, {ALLOW_ANONYMOUS_ENV}=1 lifts this refusal.",
         )
-    if not isinstance(auth, Mapping):
-        return Deployment(
-            Mode.MISCONFIGURED, address, problem=f"[auth] in {where} must be a table."
-        )
-    missing = [key for key in AUTH_KEYS if not str(auth.get(key) or "").strip()]
-    if missing:
-        return Deployment(
-            Mode.MISCONFIGURED,
-            address,
-            problem=f"[auth] in {where} lacks {', '.join(missing)}, so sign-in cannot work and "
-            "nobody is allowed in. Add them as the README's “Deploying for the team” shows.",
-        )
+    problem = _auth_problem(auth, where)
+    if problem:
+        return Deployment(Mode.MISCONFIGURED, address, problem=problem)
     try:
         policy = parse_access((secrets or {}).get("access"), where)
     except ValueError as error:

@@ -12,7 +12,7 @@ from two sources:
   ``client_id``, ``client_secret``, ``hosts``, ``note``), read-only here.
 
 :class:`ProfileStore` takes the secrets file as a plain mapping (``st.secrets`` in the
-dashboard, :func:`erbium_zoom.secrets_file.load_secrets` on the command line). No streamlit here.
+dashboard, :func:`erbium_zoom.secrets_file.load` on the command line). No streamlit here.
 """
 
 from __future__ import annotations
@@ -45,11 +45,14 @@ from erbium_zoom.secret_store import (
     NoSecretStore,
     SecretBackend,
     choose_backend,
+    file_words,
     keyring_status,
+    keys_in_file,
     secret_keys,
     secrets_file_path,
     write_owner_only,
 )
+from erbium_zoom.secrets_file import SecretsSource
 
 if TYPE_CHECKING:
     from erbium_zoom.guard import Guard
@@ -173,7 +176,8 @@ class ProfileStore:
 
     ``secrets`` is the secrets file as a mapping (``[profiles]``, ``[storage]``); ``environ``
     gives ERBIUM_ZOOM_SECRET_KEY and ERBIUM_ZOOM_DATA_DIR (``os.environ`` when None);
-    ``data_dir`` overrides where the encrypted secrets file goes.
+    ``data_dir`` overrides where the encrypted secrets file goes; ``secrets_source`` says which
+    secrets file ``secrets`` was read from (or where none was found), for every message.
     """
 
     path: Path = field(default_factory=default_profiles_path)
@@ -183,13 +187,14 @@ class ProfileStore:
     # Who is asking: secrets are read only with the right to read, changes are admin-only and
     # on the activity record. None: no check and no record (tests of the storage rules).
     guard: Guard | None = field(default=None, repr=False, compare=False)
+    secrets_source: SecretsSource | None = field(default=None, compare=False)
 
     # ---- where secrets are kept ---------------------------------------------------------
 
     def _environ(self) -> Mapping[str, str]:
         return os.environ if self.environ is None else self.environ
 
-    def _data_dir(self) -> Path:
+    def data_folder(self) -> Path:
         """The report cache's folder (ERBIUM_ZOOM_DATA_DIR, else the user's data folder)."""
         if self.data_dir is not None:
             return Path(self.data_dir)
@@ -199,7 +204,14 @@ class ProfileStore:
 
     def secret_backend(self) -> SecretBackend:
         """Chosen at each use: a keyring can appear or a key be set while the dashboard runs."""
-        return choose_backend(self.secrets or {}, self._environ(), self._data_dir())
+        return choose_backend(
+            self.secrets or {}, self._environ(), self.data_folder(), self.secrets_source
+        )
+
+    @property
+    def secrets_words(self) -> str:
+        """The secrets file read, in words ("the secrets file X")."""
+        return file_words(self.secrets_source)
 
     def storage(self, backend: SecretBackend | None = None) -> StorageStatus:
         """Where secrets are kept now, and what stops reading them (wrong key, damage)."""
@@ -226,16 +238,16 @@ class ProfileStore:
             return self._rotate_key()
 
     def _rotate_key(self) -> int:
-        keys = secret_keys(self.secrets or {}, self._environ())
+        keys = secret_keys(self.secrets or {}, self._environ(), self.secrets_source)
         if keys is None:
             raise ConfigError(
-                "No key is set, so there is no encrypted secrets file to re-encrypt.",
+                "No key is set, so there is no encrypted secrets file to re-encrypt "
+                f"({SECRET_KEY_ENV} is unset; read: {self.secrets_words}).",
                 field=SECRET_KEY_ENV,
                 advice=f"Put the keys in {SECRET_KEY_ENV} (comma-separated, newest first) or in "
-                f"secret_keys of the secrets file's [storage] table; `{NEW_KEY_COMMAND}` makes "
-                "one.",
+                f"{keys_in_file(self.secrets_source)}; `{NEW_KEY_COMMAND}` makes one.",
             )
-        return EncryptedFileSecrets(secrets_file_path(self._data_dir()), keys).rotate()
+        return EncryptedFileSecrets(secrets_file_path(self.data_folder()), keys).rotate()
 
     # ---- the list -------------------------------------------------------------------------
 
@@ -275,10 +287,12 @@ class ProfileStore:
         if table is None:
             return {}, []
         if not isinstance(table, Mapping):
-            return {}, ["[profiles] in the secrets file is not a table of profiles; it is ignored."]
+            return {}, [
+                f"[profiles] in {self.secrets_words} is not a table of profiles; it is ignored."
+            ]
         tables, problems = {}, []
         for raw_name, row in table.items():
-            where = f'[profiles."{raw_name}"] in the secrets file'
+            where = f'[profiles."{raw_name}"] in {self.secrets_words}'
             if not isinstance(row, Mapping):
                 problems.append(f"{where} is not a table; it is ignored.")
                 continue
@@ -303,7 +317,7 @@ class ProfileStore:
                     hosts = ",".join(str(h) for h in hosts)
                 host_tuple = parse_hosts(str(hosts), where="hosts") if hosts else DEFAULT_HOSTS
             except ConfigError as error:
-                where = f'[profiles."{name}"] in the secrets file'
+                where = f'[profiles."{name}"] in {self.secrets_words}'
                 problems.append(f"{where} is ignored: {error.message}")
                 continue
             note = str(row.get("note") or "").strip()
@@ -333,7 +347,7 @@ class ProfileStore:
         for name in sorted({p.name for p in self._saved()} & configured_names):
             problems.append(
                 f"“{name}” is both a saved profile and a profile from configuration "
-                f'([profiles."{name}"] in the secrets file); the one from configuration is '
+                f'([profiles."{name}"] in {self.secrets_words}); the one from configuration is '
                 "used. Rename or delete the saved one."
             )
         return problems
@@ -412,7 +426,7 @@ class ProfileStore:
             )
         if name in configured and name != replacing:
             raise ConfigError(
-                f"A profile named {name!r} comes from configuration (the secrets file).",
+                f"A profile named {name!r} comes from configuration ({self.secrets_words}).",
                 field="name",
                 advice="Choose another name.",
             )
@@ -474,7 +488,7 @@ class ProfileStore:
         value = str(row.get("client_secret") or "")
         if not value.strip():
             raise ConfigError(
-                f'[profiles."{profile.name}"] in the secrets file has no client_secret.',
+                f'[profiles."{profile.name}"] in {self.secrets_words} has no client_secret.',
                 field="client_secret",
                 advice="Add client_secret to that table of the secrets file.",
             )
@@ -536,7 +550,7 @@ class ProfileStore:
             )
         except ConfigError as error:
             raise ConfigError(
-                f'[profiles."{profile.name}"] in the secrets file: {error.message}',
+                f'[profiles."{profile.name}"] in {self.secrets_words}: {error.message}',
                 field=error.field,
                 advice=error.advice,
             ) from None

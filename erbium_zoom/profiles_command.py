@@ -5,6 +5,9 @@
 ``remove NAME``, ``rotate-key`` and ``new-key``. The storage rules are the page's: the same
 :class:`ProfileStore`. Exit codes as for ``check``: 0 done, 1 done but something needs attention,
 2 refused or impossible. Errors are sentences on stderr, never a traceback, never the secret.
+Each action says on stderr which secrets file it read (or where it looked), since the keys and
+the configured profiles come from there: the dashboard's service names its file with
+STREAMLIT_SECRETS_FILES, and a shell that reads the same environment file agrees with it.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Mapping
 from typing import TextIO
@@ -20,8 +24,15 @@ from erbium_zoom.config import parse_hosts
 from erbium_zoom.errors import ConfigError, ReadOnlyProfile, error_summary
 from erbium_zoom.guard import local_guard
 from erbium_zoom.profiles import SECRET_STORED, ProfileStore, StorageStatus, validate_name
-from erbium_zoom.secret_store import KIND_KEYRING, SECRET_KEY_ENV, new_key
-from erbium_zoom.secrets_file import load_secrets
+from erbium_zoom.secret_store import (
+    KEYS_SETTING,
+    KIND_KEYRING,
+    SECRET_KEY_ENV,
+    STORAGE_TABLE,
+    keys_in_file,
+    new_key,
+)
+from erbium_zoom.secrets_file import PLACEHOLDER, SECRETS_FILES_ENV, SecretsSource, load
 
 EXIT_DONE = 0
 EXIT_ATTENTION = 1
@@ -85,7 +96,10 @@ def add_profiles_parser(commands) -> None:
     )
     add_secrets_file_option(rotate)
 
-    actions.add_parser("new-key", help="print a new key for ERBIUM_ZOOM_SECRET_KEY")
+    fresh = actions.add_parser(
+        "new-key", help="print a new key for [storage] secret_keys or ERBIUM_ZOOM_SECRET_KEY"
+    )
+    add_secrets_file_option(fresh)
 
 
 def _say(text: str) -> None:
@@ -107,6 +121,16 @@ def _table(rows: list[dict]) -> str:
     )
 
 
+def _source_json(source: SecretsSource | None) -> dict | None:
+    if source is None:
+        return None
+    return {
+        "read": [str(path) for path in source.found],
+        "looked_at": [str(path) for path in source.paths],
+        "named_by": source.origin,
+    }
+
+
 def run_list(store: ProfileStore, as_json: bool) -> int:
     storage = store.storage()
     profiles = store.list()
@@ -123,7 +147,13 @@ def run_list(store: ProfileStore, as_json: bool) -> int:
             "can_store": storage.can_store,
             "problem": error_summary(storage.problem) if storage.problem else None,
         }
-        print(json.dumps({"storage": storage_json, "profiles": rows, "notices": notices}, indent=2))
+        payload = {
+            "secrets_file": _source_json(store.secrets_source),
+            "storage": storage_json,
+            "profiles": rows,
+            "notices": notices,
+        }
+        print(json.dumps(payload, indent=2))
     else:
         print(_storage_line(storage))
         # The column says where each stored secret is: the header names one place only.
@@ -145,7 +175,24 @@ def _read_secret(stdin: TextIO, name: str, replacing: bool) -> str:
             return getpass.getpass(f"Client Secret for {name}{keep}: ")
         except EOFError:  # Ctrl+D at the prompt
             return ""
-    return stdin.readline().rstrip("\r\n")
+    return _one_line(stdin).rstrip("\r\n")
+
+
+def _one_line(stdin: TextIO) -> str:
+    """One line of standard input, and not a byte more from a pipe or a file.
+
+    Python's own reader takes input in blocks, which would swallow the lines meant for the next
+    command of a script (`{ echo s1; echo s2; } | { profiles add A …; profiles add B …; }`):
+    like the shell's `read`, take the real standard input a byte at a time.
+    """
+    try:
+        descriptor = stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation: an in-memory stream
+        return stdin.readline()
+    line = bytearray()
+    while (byte := os.read(descriptor, 1)) and byte != b"\n":
+        line += byte
+    return line.decode("utf-8", "replace")
 
 
 def run_add(store: ProfileStore, args: argparse.Namespace, stdin: TextIO) -> int:
@@ -153,7 +200,7 @@ def run_add(store: ProfileStore, args: argparse.Namespace, stdin: TextIO) -> int
     existing = store.get(name)
     if existing is not None and existing.read_only:
         raise ReadOnlyProfile(
-            f"{name!r} is a profile from configuration (the secrets file), so a saved "
+            f"{name!r} is a profile from configuration ({store.secrets_words}), so a saved "
             "profile cannot take its name."
         )
     replacing = existing is not None and args.replace
@@ -212,15 +259,73 @@ def run_rotate(store: ProfileStore) -> int:
     return EXIT_DONE
 
 
-def run_new_key() -> int:
+def _keys_now(args: argparse.Namespace, environ: Mapping[str, str] | None) -> tuple[str, str]:
+    """The secrets file in words, and where a key is set already ("" when none is: first use)."""
+    env = os.environ if environ is None else environ
+    in_env = SECRET_KEY_ENV if (env.get(SECRET_KEY_ENV) or "").strip() else ""
+    try:
+        secrets, source = load(args.secrets_file, environ)
+    except ConfigError as error:  # a key is still worth printing; say why the file is unknown
+        return f"the secrets file the dashboard reads ({error.message})", in_env
+    if not source.found:
+        words = (
+            f"the secrets file the dashboard reads (none was found here at {source.looked_at}; "
+            f"name it with {SECRETS_FILES_ENV} or --secrets-file)"
+        )
+        return words, in_env
+    storage = secrets.get(STORAGE_TABLE)
+    keys = storage.get(KEYS_SETTING) if isinstance(storage, Mapping) else None
+    keys = [keys] if isinstance(keys, str) else list(keys or [])
+    in_file = any(str(k).strip() not in ("", PLACEHOLDER) for k in keys)  # the template's: unset
+    words = f"{source.words} ({source.origin})"
+    return words, in_env or (keys_in_file(source) if in_file else "")
+
+
+def run_new_key(args: argparse.Namespace, environ: Mapping[str, str] | None) -> int:
     print(new_key())
-    _say(
-        f"A new key. Put it first in {SECRET_KEY_ENV} (or in secret_keys of the secrets file's "
-        "[storage] table), keep the older keys after it, comma-separated, then run "
-        "`python -m erbium_zoom profiles rotate-key`. Keep it secret: it opens every stored "
-        "Client Secret."
+    where, current = _keys_now(args, environ)
+    rotation = (
+        "put it first, keep the old keys after it (comma-separated in "
+        f'{SECRET_KEY_ENV}, or {KEYS_SETTING} = ["NEW", "OLD"]), run '
+        "`python -m erbium_zoom profiles rotate-key`, then drop the old keys"
     )
+    if current:
+        _say(
+            f"A new key. A key is set already ({current}), so this one is for rotating: {rotation}."
+        )
+    else:
+        _say(
+            f"A new key. To use it, put it in the [{STORAGE_TABLE}] table of {where}: "
+            f'{KEYS_SETTING} = ["THE-KEY"]; or set {SECRET_KEY_ENV} to it in the dashboard\'s '
+            "environment. Client Secrets are then kept in an encrypted file in the data folder, "
+            f"opened with this key. Later, to rotate to a newer key: {rotation}."
+        )
+    _say("Keep it secret: it opens every stored Client Secret.")
     return EXIT_DONE
+
+
+def _refuse_root_in_a_service_folder(store: ProfileStore) -> None:
+    """Root writing into a folder that belongs to the dashboard's service account would leave
+    files (0600, owned by root) that the dashboard cannot read: refuse, and say whom to run as."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    for what, folder in (("config", store.path.parent), ("data", store.data_folder())):
+        here = folder if folder.exists() else folder.parent
+        if not here.is_dir() or (owner := here.stat().st_uid) == 0:
+            continue
+        try:
+            import pwd
+
+            name = pwd.getpwuid(owner).pw_name
+        except (ImportError, KeyError):
+            name = str(owner)
+        raise ConfigError(
+            f"The {what} folder {here} belongs to {name}, the account the dashboard runs as, "
+            "but this command runs as root: what it wrote there, the dashboard could not read.",
+            advice=f"Run it as {name}, with the same environment: `runuser -u {name} -- bash`, "
+            "then `set -a; . /etc/erbium-zoom/erbium-zoom.env; set +a` (README, “Deploying "
+            "for the team”).",
+        )
 
 
 def run_profiles(
@@ -228,12 +333,14 @@ def run_profiles(
 ) -> int:
     """One ``profiles`` action; ZoomErrors propagate to the caller, which words them."""
     if args.action == "new-key":
-        return run_new_key()
+        return run_new_key(args, environ)
+    secrets, source = load(args.secrets_file, environ)
+    _say(f"note: {source.statement()}")
     store = ProfileStore(
-        secrets=load_secrets(args.secrets_file, environ),
-        environ=environ,
-        guard=local_guard(environ),
+        secrets=secrets, environ=environ, guard=local_guard(environ), secrets_source=source
     )
+    if args.action != "list":
+        _refuse_root_in_a_service_folder(store)
     if args.action == "list":
         return run_list(store, args.json)
     if args.action == "add":

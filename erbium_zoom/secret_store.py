@@ -7,7 +7,8 @@ One small interface, :class:`SecretBackend`, with three implementations chosen b
    Secret Service), always the first choice;
 2. :class:`EncryptedFileSecrets`: where no secure keyring exists (a server), a file in the data
    folder encrypted with ``cryptography``'s Fernet, when keys are set: ``ERBIUM_ZOOM_SECRET_KEY``
-   (comma-separated, newest first) or ``secret_keys`` in the secrets file's ``[storage]`` table.
+   (comma-separated, newest first) or ``secret_keys`` in the secrets file's ``[storage]`` table
+   (every message about keys names that file, or says that none was found and where it looked).
    MultiFernet decrypts with any of the keys and encrypts with the first, so adding a new key in
    front rotates, and :meth:`EncryptedFileSecrets.rotate` re-encrypts everything at once;
 3. :class:`NoSecretStore`: neither, so secrets are not kept at all (never in plain text).
@@ -34,11 +35,13 @@ import keyring.errors
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from erbium_zoom.errors import (
+    NEW_KEY_COMMAND,
     SecretFileUnreadable,
     SecretKeyError,
     SecretStoreError,
     ZoomError,
 )
+from erbium_zoom.secrets_file import PLACEHOLDER, SECRETS_FILES_ENV, SecretsSource
 
 try:  # POSIX: also keeps a command-line change and the dashboard from interleaving
     import fcntl
@@ -49,7 +52,7 @@ KEYRING_SERVICE = "erbium-zoom"
 SECRET_KEY_ENV = "ERBIUM_ZOOM_SECRET_KEY"
 STORAGE_TABLE = "storage"
 KEYS_SETTING = "secret_keys"
-KEYS_IN_FILE = f"secret_keys in the secrets file's [{STORAGE_TABLE}] table"
+KEYS_IN_FILE = f"secret_keys in the secrets file's [{STORAGE_TABLE}] table"  # no file known
 FILE_NAME = "client-secrets.enc"
 FILE_FORMAT = "erbium-zoom client secrets"
 FILE_VERSION = 1
@@ -57,6 +60,26 @@ FILE_VERSION = 1
 KIND_KEYRING = "keyring"
 KIND_FILE = "encrypted file"
 KIND_NONE = "none"
+
+
+def file_words(source: SecretsSource | None) -> str:
+    """Which secrets file was read, for messages ("the secrets file", when not known)."""
+    return "the secrets file" if source is None else source.words
+
+
+def keys_in_file(source: SecretsSource | None) -> str:
+    """The setting [storage] secret_keys, naming the secrets file it is read from."""
+    if source is None:
+        return KEYS_IN_FILE
+    return f"secret_keys in the [{STORAGE_TABLE}] table of {source.words}"
+
+
+def no_keys_words(source: SecretsSource | None) -> str:
+    """Why no key is set, naming the secrets file that was read (or where none was found)."""
+    if source is not None and not source.found:
+        return f"{SECRET_KEY_ENV} is not set and no secrets file was found at {source.looked_at}"
+    table = f"[{STORAGE_TABLE}] {KEYS_SETTING}"
+    return f"{SECRET_KEY_ENV} is not set and {file_words(source)} has no {table}"
 
 
 def new_key() -> str:
@@ -159,20 +182,61 @@ def _keyring_words(action: str, error: Exception) -> str:
 
 
 class NoSecretStore:
-    """Neither a secure keyring nor a key: secrets are not kept (today's desktop-less default)."""
+    """Neither a secure keyring nor a key: secrets are not kept (today's desktop-less default).
+
+    An encrypted file left in the data folder (written with a key that is not set now, or by
+    a command that read another secrets file) is a problem: its secrets cannot be read.
+    """
 
     kind = KIND_NONE
     can_store = False
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, source: SecretsSource | None = None, path: Path | None = None):
         self.reason = reason
-        self.where = f"nowhere ({reason}, and no {SECRET_KEY_ENV} or {KEYS_IN_FILE} is set)"
+        self.source = source
+        self.path = path
+        self.where = f"nowhere ({reason}; {no_keys_words(source)})"
+
+    def _advice(self) -> str:
+        if self.source is not None and not self.source.found:
+            where = (
+                f"in the [{STORAGE_TABLE}] table of the secrets file the dashboard reads (name it "
+                f"with {SECRETS_FILES_ENV} or --secrets-file)"
+            )
+        else:
+            where = f"in the [{STORAGE_TABLE}] table of {file_words(self.source)}"
+        return (
+            f"To keep Client Secrets in an encrypted file, make a key with `{NEW_KEY_COMMAND}` "
+            f"and put it in {KEYS_SETTING} {where}, or in {SECRET_KEY_ENV}; or use a system "
+            "keyring (unlocked). Meanwhile use the ZOOM_* environment variables, a [zoom] table "
+            "in the secrets file (.streamlit/secrets.toml), or enter the credentials for this "
+            "browser session only."
+        )
 
     def refusal(self) -> SecretStoreError:
-        return SecretStoreError(f"Client Secrets cannot be kept on this machine: {self.reason}.")
+        error = SecretStoreError(
+            f"Client Secrets cannot be kept on this machine: {self.reason}; "
+            f"{no_keys_words(self.source)}.{self._elsewhere()}"
+        )
+        error.advice = self._advice()
+        return error
+
+    def _elsewhere(self) -> str:
+        if self.source is None or self.source.found:
+            return ""
+        return (
+            " If the dashboard reads a secrets file elsewhere, give this the same "
+            f"{SECRETS_FILES_ENV} (the service's environment file) or --secrets-file."
+        )
 
     def problem(self) -> ZoomError | None:
-        return None
+        if self.path is None or not self.path.exists():
+            return None
+        return SecretFileUnreadable(
+            f"The encrypted secrets file {self.path} holds Client Secrets, but no key is set "
+            f"to open it: {no_keys_words(self.source)}.{self._elsewhere()}",
+            setting=f"{SECRET_KEY_ENV} or {keys_in_file(self.source)}",
+        )
 
     def get(self, key: str) -> str | None:
         raise self.refusal()
@@ -222,21 +286,26 @@ class SecretKeys:
         return f"SecretKeys({self.count} from {self.setting})"
 
 
-def secret_keys(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> SecretKeys | None:
+def secret_keys(
+    secrets: Mapping[str, Any],
+    environ: Mapping[str, str],
+    source: SecretsSource | None = None,
+) -> SecretKeys | None:
     """The keys from ERBIUM_ZOOM_SECRET_KEY, else from [storage] secret_keys; None when unset.
 
-    Raises :class:`SecretKeyError` naming the setting (never the key) when one is malformed.
+    Raises :class:`SecretKeyError` naming the setting (never the key) when one is malformed;
+    ``source`` says which secrets file was read, for the messages.
     """
     raw: Any = (environ.get(SECRET_KEY_ENV) or "").strip()
     setting = SECRET_KEY_ENV
     if not raw:
-        setting = KEYS_IN_FILE
+        setting = keys_in_file(source)
         storage = secrets.get(STORAGE_TABLE)
         if storage is None:
             return None
         if not isinstance(storage, Mapping):
             raise SecretKeyError(
-                f"[{STORAGE_TABLE}] in the secrets file is not a table.", setting=setting
+                f"[{STORAGE_TABLE}] in {file_words(source)} is not a table.", setting=setting
             )
         raw = storage.get(KEYS_SETTING)
         if raw is None:
@@ -255,10 +324,14 @@ def secret_keys(secrets: Mapping[str, Any], environ: Mapping[str, str]) -> Secre
         return None
     fernets = []
     for position, part in enumerate(parts, start=1):
+        which = f"key {position} of {len(parts)}" if len(parts) > 1 else "the key"
+        if part == PLACEHOLDER:
+            raise SecretKeyError(
+                f"{setting}: {which} is still the template's {PLACEHOLDER}.", setting=setting
+            )
         try:
             fernets.append(Fernet(part))
         except (ValueError, TypeError):
-            which = f"key {position} of {len(parts)}" if len(parts) > 1 else "the key"
             raise SecretKeyError(
                 f"{setting}: {which} is not a Fernet key.", setting=setting
             ) from None
@@ -419,17 +492,23 @@ def secrets_file_path(data_dir: Path) -> Path:
 
 
 def choose_backend(
-    secrets: Mapping[str, Any], environ: Mapping[str, str], data_dir: Path
+    secrets: Mapping[str, Any],
+    environ: Mapping[str, str],
+    data_dir: Path,
+    source: SecretsSource | None = None,
 ) -> SecretBackend:
-    """A secure keyring first; else the encrypted file when keys are set; else nothing."""
+    """A secure keyring first; else the encrypted file when keys are set; else nothing.
+
+    ``source``: which secrets file ``secrets`` was read from, named in every message.
+    """
     status = keyring_status()
     if status.secure:
         return KeyringSecrets(status)
     path = secrets_file_path(data_dir)
     try:
-        keys = secret_keys(secrets, environ)
+        keys = secret_keys(secrets, environ, source)
     except SecretKeyError as error:
         return UnusableKeys(error, path)
     if keys is None:
-        return NoSecretStore(status.reason)
+        return NoSecretStore(status.reason, source, path)
     return EncryptedFileSecrets(path, keys)

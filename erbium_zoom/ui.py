@@ -31,6 +31,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import streamlit as st
+from streamlit import config as st_config
 
 from erbium_zoom import attendance, ratelimit, simulator, store, urlstate
 from erbium_zoom.access import Action, Deployment, Mode, Person, decide
@@ -67,6 +68,12 @@ from erbium_zoom.models import EventKind, Registrant
 from erbium_zoom.parallel import MAX_WORKERS, Outcome, run_ordered
 from erbium_zoom.profiles import Profile, ProfileStore
 from erbium_zoom.ratelimit import PLANS, Plan, RateLimiter
+from erbium_zoom.secrets_file import (
+    DEFAULT_ORIGIN,
+    SECRETS_FILES_ENV,
+    SecretsSource,
+    read_secrets,
+)
 from erbium_zoom.views import Columns
 
 T = TypeVar("T")
@@ -86,7 +93,21 @@ def profile_store() -> ProfileStore:
     loaded (``st.secrets``, which honours its ``secrets.files`` option)."""
     secrets, _ = _secrets()  # a file that cannot be parsed is refused by the gate
     guard = Guard(session_person(), activity_log(), "", "")
-    return ProfileStore(secrets=secrets or {}, guard=guard)
+    return ProfileStore(secrets=secrets or {}, guard=guard, secrets_source=_secrets_source())
+
+
+def _secrets_source() -> SecretsSource:
+    """The secrets files Streamlit reads (its ``secrets.files`` option), which of them exist,
+    and what set the option: named in every message about sign-in, keys and profiles."""
+    files = st.get_option("secrets.files") or []
+    defined = st_config.get_where_defined("secrets.files")
+    if defined == "default":
+        origin = DEFAULT_ORIGIN
+    elif os.environ.get(SECRETS_FILES_ENV, "").split() == list(files):
+        origin = f"named by {SECRETS_FILES_ENV}"
+    else:
+        origin = f"named by Streamlit's secrets.files option ({defined})"
+    return SecretsSource.at(files, origin)
 
 
 def _secrets() -> tuple[dict | None, str]:
@@ -94,11 +115,18 @@ def _secrets() -> tuple[dict | None, str]:
     when there is none; and, when a file exists but cannot be read, the reason in words."""
     try:
         return st.secrets.to_dict(), ""
-    except FileNotFoundError:
+    except Exception as error:  # noqa: BLE001 - one FileNotFoundError subclass for every case
+        said = str(error)
+    # Streamlit raises the same error for "no file" and "cannot be parsed", and its words lack
+    # the line and column: read the files again to tell the two apart and say where.
+    source = _secrets_source()
+    try:
+        read_secrets(source.paths)
+    except ConfigError as problem:
+        return None, problem.message
+    if not source.found or "No secrets found" in said:
         return None, ""
-    except Exception as error:  # noqa: BLE001 - Streamlit's own error type for both cases
-        text = str(error)
-        return None, ("" if "No secrets found" in text else text[:400])
+    return None, f"Streamlit cannot load {source.words}: {said[:400]}"
 
 
 def _secrets_toml() -> dict | None:
@@ -116,14 +144,28 @@ def deployment() -> Deployment:
     """Sign-in, roles and exposure, decided by the core from the secrets file, the address
     Streamlit listens on (``server.address``) and the environment."""
     secrets, problem = _secrets()
-    files = st.get_option("secrets.files") or []
     return decide(
         secrets,
         st.get_option("server.address"),
         os.environ,
         secrets_problem=problem,
-        secrets_files=" or ".join(str(f) for f in files) or None,
+        source=_secrets_source(),
+        proxied=_forwarded(),
     )
+
+
+FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
+
+
+def _forwarded() -> str:
+    """Why this session's requests look forwarded by a reverse proxy ("" when they do not):
+    behind one, a loopback address no longer means this machine only."""
+    try:
+        headers = st.context.headers
+        found = [name for name in FORWARDING_HEADERS if headers.get(name)]
+    except Exception:  # noqa: BLE001 - no request context (a bare script run): none
+        return ""
+    return f"its requests carry {found[0]}" if found else ""
 
 
 def _user_info() -> dict:

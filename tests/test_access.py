@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from erbium_zoom.access import (
@@ -15,6 +17,7 @@ from erbium_zoom.access import (
     is_loopback,
 )
 from erbium_zoom.errors import AccessDenied, user_message
+from erbium_zoom.secrets_file import SecretsSource
 
 AUTH = {
     "redirect_uri": "http://localhost:8501/oauth2callback",
@@ -142,7 +145,8 @@ def test_what_each_role_may_do(role, allowed):
 )
 def test_sign_in_with_a_missing_or_malformed_access_table_lets_nobody_in(access, named):
     secrets = {"auth": AUTH} if access is None else {"auth": AUTH, "access": access}
-    plan = decide(secrets, "0.0.0.0", {}, secrets_files="/srv/erbium/secrets.toml")
+    team_file = Path("/srv/erbium/secrets.toml")
+    plan = decide(secrets, "0.0.0.0", {}, source=SecretsSource((team_file,), found=(team_file,)))
     assert plan.mode is Mode.MISCONFIGURED
     assert named in plan.problem and "/srv/erbium/secrets.toml" in plan.problem
     person = plan.person(signed_in("ana@erbium.example"))

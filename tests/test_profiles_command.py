@@ -64,7 +64,8 @@ def test_add_reads_the_secret_from_stdin_and_lists_it(capsys, key, tmp_path):
 
     code, payload = listed(capsys)
     assert code == 0
-    assert set(payload) == {"storage", "profiles", "notices"}
+    assert set(payload) == {"secrets_file", "storage", "profiles", "notices"}
+    assert payload["secrets_file"]["read"] == []  # none here: the key is in the environment
     assert payload["storage"] == {
         "kind": "encrypted file",
         "where": payload["storage"]["where"],
