@@ -139,6 +139,7 @@ st.multiselect(
     options,
     format_func=event_option,
     key="attendance_selected",
+    select_all=False,  # one click would load every past event's report (Heavy calls)
     placeholder="Choose past webinars and meetings",
     help="Listed from Zoom for the hosts in the sidebar; add older ones by ID or UUID below.",
 )

@@ -68,6 +68,7 @@ chosen = ui.url_widget(
     default=(webinars or list(upcoming))[:1],
     format_func=lambda key: event_label(upcoming[key], viewer_tz),
     key="pace_upcoming",
+    select_all=False,  # a pick of every event's registrants is a mistake, not a view
 )
 past_webinars = [key for key, ref in earlier.items() if ref.kind.value == "webinar"]
 compared = ui.url_widget(
@@ -80,6 +81,7 @@ compared = ui.url_widget(
     format_func=past_label,
     max_selections=pace.MAX_COMPARISONS,
     key="pace_past",
+    select_all=False,
     help="Lined up by days before their own start: at 7 on the axis, each event is a week out.",
 )
 if not chosen:

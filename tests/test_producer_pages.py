@@ -301,3 +301,13 @@ def test_recheck_checks_every_demo_client_again():
     assert token_requests() == before  # the checks are kept for the session meanwhile
     at.button(key="clients_demo_recheck").click().run()
     assert token_requests() == {s: n + 1 for s, n in before.items()}
+
+
+def test_event_pickers_have_no_select_all_entry():
+    """On Attendance one stray click on Streamlit's own 'Select all' would load every past
+    event's report (Heavy calls); on Registration pace every event's registrants."""
+    at = start(sim=simulated())
+    at.switch_page(PACE).run()
+    assert [m.proto.select_all for m in at.multiselect] == [0, 0]
+    at = open_page(simulated())
+    assert at.multiselect(key="attendance_selected").proto.select_all == 0
