@@ -177,7 +177,7 @@ def gate(url_paths: Sequence[str] = ()) -> Person | None:
 def _gate_screen(plan: Deployment, person: Person | None) -> None:
     st.title("erbium-zoom")
     if plan.mode in (Mode.EXPOSED, Mode.MISCONFIGURED):
-        st.error(plan.problem, icon="🔒")
+        st.error(plan.problem, icon=":material/lock:")
         return
     if person is None:
         st.write("Sign in with your company account to use the dashboard.")
@@ -187,7 +187,7 @@ def _gate_screen(plan: Deployment, person: Person | None) -> None:
     st.error(
         f"Signed in as **{person.who}**, not allowed here. Ask an admin of this dashboard "
         "to add you to the access lists.",
-        icon="🚫",
+        icon=":material/block:",
     )
     recorded = st.session_state.setdefault("access_refusals", set())
     if person.who not in recorded:
@@ -433,7 +433,7 @@ def page_setup(title: str) -> Connection:
         st.info(
             f"**Demo data** — a simulated Zoom account ({DEMO_SCENARIOS[connection.demo_scenario]}"
             "). Enter a client's credentials on the Connection page to use real Zoom.",
-            icon="🧪",
+            icon=":material/science:",
         )
     else:
         st.caption(f"{connection.description} · {SOURCE_TEXT[connection.source]}")
@@ -515,7 +515,7 @@ def _render_who() -> None:
     """Who is signed in, with their role and the sign-out button; or the local-use note."""
     plan, person = _presence()
     for warning in plan.warnings:
-        st.warning(warning, icon="🌐")
+        st.warning(warning, icon=":material/public:")
     if person is None or not person.signed_in:
         return
     role = person.role.label if person.role else "no role"
@@ -608,9 +608,9 @@ def show_error(error: BaseException, *, context: str | None = None) -> None:
     text = user_message(error)
     if context:
         text = f"{context}: {text}"
-    st.error(text, icon="⚠️")
+    st.error(text, icon=":material/warning:")
     if isinstance(error, MissingScope):
-        st.page_link(CONNECTION_PAGE, label="Open the scope checklist", icon="✅")
+        st.page_link(CONNECTION_PAGE, label="Open the scope checklist", icon=":material/checklist:")
 
 
 def show_problems(problems) -> None:
@@ -624,7 +624,7 @@ def show_problems(problems) -> None:
         error = same[0].error
         what = same[0].what if len(same) == 1 else f"{same[0].what} and {len(same) - 1} more"
         if isinstance(error, PlanRequired):
-            st.info(f"{what}: {user_message(error)}", icon="🚫")
+            st.info(f"{what}: {user_message(error)}", icon=":material/block:")
         else:
             show_error(error, context=what)
 

@@ -18,10 +18,12 @@ from erbium_zoom.models import Event, Registrant, RegistrantCounts, StatusUpdate
 from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, ScopeReport
 from erbium_zoom.zones import zone
 
+# Words, not emoji, in tables: a table cell cannot show Material icons, and an emoji is an
+# empty box on a machine without an emoji font.
 STATUS_TEXT = {
-    GRANTED: "✅ Granted",
-    CLASSIC: "☑️ Granted (classic scope)",
-    "missing": "❌ Missing",
+    GRANTED: "Granted",
+    CLASSIC: "Granted (classic scope)",
+    "missing": "Missing",
 }
 
 MARKETPLACE_STEPS = (
@@ -245,8 +247,8 @@ CLIENT_COLUMNS = [
 SOURCE_LABELS = {"saved": "saved", "configuration": "from configuration"}
 SECRET_LABELS = {
     "stored": "stored",
-    "unreadable": "⛔ secret unreadable",
-    "missing": "⚠️ secret missing",
+    "unreadable": "secret unreadable",
+    "missing": "secret missing",
     "cannot be stored": "cannot be stored here",
 }
 
@@ -274,13 +276,13 @@ def clients_frame(
         if result is None:
             row["Status"] = "not checked yet"
         elif result.error is not None:
-            row["Status"] = f"⛔ {user_message(result.error)}"
+            row["Status"] = f"not connected: {user_message(result.error)}"
         else:
             report = result.report
             satisfied = sum(s.satisfied for s in report.statuses)
             row.update(
                 {
-                    "Status": "✅ connected" if report.ok else "🟠 scopes missing",
+                    "Status": "connected" if report.ok else "scopes missing",
                     "Scopes": f"{satisfied}/{len(report.statuses)}",
                     "Missing scopes": ", ".join(report.missing),
                     "Plan problems": "; ".join(

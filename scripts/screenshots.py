@@ -10,8 +10,8 @@ shows it (demo-client-contoso.png).
 
     .venv/bin/python scripts/screenshots.py     # or: make screenshots
 
-Emoji (page icons, status marks) show as boxes unless a colour emoji font is installed:
-`apt-get install fonts-noto-color-emoji`. The tests do not need it.
+The icons are Streamlit's Material icons (its own font) and the status marks are words, so
+the pictures need no emoji font (tests/test_no_emoji.py keeps emoji out).
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ def workbook_html(book, rows: int = 4) -> str:
             tag = "th" if n == 0 else "td"
             cells = "".join(
                 f"<{tag}>{html.escape('' if c.value is None else str(c.value))}"
-                f"{' 📅' if c.is_date else ''}</{tag}>"
+                f"{' (date)' if c.is_date else ''}</{tag}>"
                 for c in row[:9]
             )
             parts.append(f"<tr>{cells}</tr>")

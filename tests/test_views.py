@@ -64,8 +64,8 @@ def test_checklist_rows_per_group_with_classic_name():
     report = classify_scopes("webinar:read:admin")
     rows = checklist_rows(report, "webinar")
     assert len(rows) == 7
-    assert rows[0]["Status"] == "☑️ Granted (classic scope): webinar:read:admin"
-    assert rows[4]["Status"] == "❌ Missing"
+    assert rows[0]["Status"] == "Granted (classic scope): webinar:read:admin"
+    assert rows[4]["Status"] == "Missing"
     assert rows[0]["Zoom endpoint"] == "GET /webinars/{webinarId}"
 
 
