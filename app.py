@@ -31,11 +31,14 @@ PAGES = [
 if ui.gate([path for *_, path in PAGES]) is None:
     st.stop()
 
-navigation = st.navigation(
-    [
-        st.Page(script, title=title, icon=icon, url_path=path or None, default=not path)
-        for script, title, icon, path in PAGES
-    ]
-)
+pages = [
+    st.Page(script, title=title, icon=icon, url_path=path or None, default=not path)
+    for script, title, icon, path in PAGES
+]
+navigation = st.navigation(pages, position="hidden")
+with st.sidebar:
+    for page in pages:
+        st.page_link(page)
+    st.divider()
 ui.render_sidebar()
 navigation.run()
