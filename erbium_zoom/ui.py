@@ -233,7 +233,7 @@ def gate(url_paths: Sequence[str] = ()) -> Person | None:
 def _gate_screen(plan: Deployment, person: Person | None) -> None:
     st.title("erbium-zoom")
     if plan.mode in (Mode.EXPOSED, Mode.MISCONFIGURED):
-        st.error(plan.problem, icon="🔒")
+        st.error(plan.problem, icon=":material/lock:")
         return
     if person is None:
         st.write("Sign in with your company account to use the dashboard.")
@@ -243,7 +243,7 @@ def _gate_screen(plan: Deployment, person: Person | None) -> None:
     st.error(
         f"Signed in as **{person.who}**, not allowed here. Ask an admin of this dashboard "
         "to add you to the access lists.",
-        icon="🚫",
+        icon=":material/block:",
     )
     recorded = st.session_state.setdefault("access_refusals", set())
     if person.who not in recorded:
@@ -524,7 +524,8 @@ def page_setup(title: str, *, client_optional: bool = False) -> Connection | Non
         st.stop()
     _keep_client_in_url(connection)
     if connection.is_demo:
-        st.info(demo_banner(connection, session_person(), bool(profile_names())), icon="🧪")
+        banner = demo_banner(connection, session_person(), bool(profile_names()))
+        st.info(banner, icon=":material/science:")
     else:
         st.caption(f"{connection.description} · {connection.source_text}")
     if connection.source == SOURCE_SESSION:
@@ -621,7 +622,7 @@ def _render_who() -> None:
     """Who is signed in, with their role and the sign-out button; or the local-use note."""
     plan, person = _presence()
     for warning in plan.warnings:
-        st.warning(warning, icon="🌐")
+        st.warning(warning, icon=":material/public:")
     if person is None or not person.signed_in:
         return
     role = person.role.label if person.role else "no role"
@@ -887,9 +888,9 @@ def show_error(error: BaseException, *, context: str | None = None) -> None:
     text = user_message(error)
     if context:
         text = f"{context}: {text}"
-    st.error(text, icon="⚠️")
+    st.error(text, icon=":material/warning:")
     if isinstance(error, MissingScope):
-        st.page_link(CONNECTION_PAGE, label="Open the scope checklist", icon="✅")
+        st.page_link(CONNECTION_PAGE, label="Open the scope checklist", icon=":material/checklist:")
 
 
 def show_problems(problems) -> None:
@@ -903,7 +904,7 @@ def show_problems(problems) -> None:
         error = same[0].error
         what = same[0].what if len(same) == 1 else f"{same[0].what} and {len(same) - 1} more"
         if isinstance(error, PlanRequired):
-            st.info(f"{what}: {user_message(error)}", icon="🚫")
+            st.info(f"{what}: {user_message(error)}", icon=":material/block:")
         else:
             show_error(error, context=what)
 

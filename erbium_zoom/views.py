@@ -25,10 +25,12 @@ from erbium_zoom.registrant_actions import ACTION_PAST
 from erbium_zoom.scopes import CLASSIC, GRANTED, GROUP_TITLES, ScopeReport
 from erbium_zoom.zones import zone
 
+# Words, not emoji, in tables: a table cell cannot show Material icons, and an emoji is an
+# empty box on a machine without an emoji font.
 STATUS_TEXT = {
-    GRANTED: "✅ Granted",
-    CLASSIC: "☑️ Granted (classic scope)",
-    "missing": "❌ Missing",
+    GRANTED: "Granted",
+    CLASSIC: "Granted (classic scope)",
+    "missing": "Missing",
 }
 
 MARKETPLACE_STEPS = (
@@ -278,11 +280,12 @@ CLIENT_COLUMNS = [
 
 
 SOURCE_LABELS = {"saved": "saved", "configuration": "from configuration"}
-SECRET_MARKS = {"unreadable": "⛔ ", "missing": "⚠️ "}  # by SecretStatus.state
-
-
 STATUS_UNCHECKED = "not checked yet"
-STATUS_CONNECTED = "✅ connected"
+STATUS_CONNECTED = "connected"
+# Words, not marks: a status must read the same without an emoji font, and stand out by its
+# first words from a plain "connected".
+STATUS_ATTENTION = "action needed: connected, but "
+STATUS_BROKEN = "not connected: "
 
 
 def client_status(result: CheckResult | None) -> str:
@@ -291,7 +294,7 @@ def client_status(result: CheckResult | None) -> str:
     if result is None:
         return STATUS_UNCHECKED
     if result.error is not None:
-        return f"⛔ not connected: {user_message(result.error)}"
+        return STATUS_BROKEN + user_message(result.error)
     problems = []
     missing = result.report.missing if result.report else []
     if missing:
@@ -311,7 +314,7 @@ def client_status(result: CheckResult | None) -> str:
         problems.append(f"{', '.join(unchecked)} not checked: see Plan problems, then check again")
     if not problems:
         return STATUS_CONNECTED
-    return "⚠️ connected, but " + "; ".join(problems)
+    return STATUS_ATTENTION + "; ".join(problems)
 
 
 def clients_frame(
@@ -331,7 +334,7 @@ def clients_frame(
                 "Profile": profile.name,
                 "Account ID": profile.account_id,
                 "Source": SOURCE_LABELS.get(profile.source, profile.source),
-                "Secret": f"{SECRET_MARKS.get(secret.state, '')}{secret.text}" if secret else "",
+                "Secret": secret.text if secret else "",
             }
         )
         row["Status"] = client_status(result)

@@ -29,13 +29,13 @@ from erbium_zoom.views import (
 )
 
 STATE_LOOK = {  # how each state is shown: level, icon
-    EventState.NOT_ENDED: (st.info, "⏳"),
-    EventState.NOT_READY: (st.info, "⏳"),
-    EventState.TOO_OLD: (st.info, "🗄️"),
-    EventState.NO_PLAN: (st.info, "🚫"),
-    EventState.RATE_LIMITED: (st.warning, "⏱️"),
-    EventState.MISSING_SCOPE: (st.warning, "🔒"),
-    EventState.ERROR: (st.warning, "⚠️"),
+    EventState.NOT_ENDED: (st.info, ":material/hourglass_empty:"),
+    EventState.NOT_READY: (st.info, ":material/hourglass_empty:"),
+    EventState.TOO_OLD: (st.info, ":material/inventory_2:"),
+    EventState.NO_PLAN: (st.info, ":material/block:"),
+    EventState.RATE_LIMITED: (st.warning, ":material/timer:"),
+    EventState.MISSING_SCOPE: (st.warning, ":material/lock:"),
+    EventState.ERROR: (st.warning, ":material/warning:"),
 }
 
 # An event's people at a laptop's width: times in the viewer's zone, to the second.
@@ -280,7 +280,9 @@ def show_state(result: attendance.AttendanceResult) -> None:
     show, icon = STATE_LOOK[result.state]
     show(f"**{result.state.title}.** {attendance.state_message(result, viewer_tz)}", icon=icon)
     if result.state is EventState.MISSING_SCOPE:
-        st.page_link(ui.CONNECTION_PAGE, label="Open the scope checklist", icon="✅")
+        st.page_link(
+            ui.CONNECTION_PAGE, label="Open the scope checklist", icon=":material/checklist:"
+        )
 
 
 def download(frame, what: str, stem: str, key: str) -> None:

@@ -69,8 +69,10 @@ if connection is not None and connection.is_demo:
             width="stretch",
         )
     showing = next(c for c in DEMO_CLIENTS if c.scenario == current)
-    st.success(f"Every page shows **{showing.name}** ({showing.setup}).", icon="🧪")
-    st.page_link(ui.CONNECTION_PAGE, label=f"Open {showing.name}'s connection check", icon="🔑")
+    st.success(f"Every page shows **{showing.name}** ({showing.setup}).", icon=":material/science:")
+    st.page_link(
+        ui.CONNECTION_PAGE, label=f"Open {showing.name}'s connection check", icon=":material/key:"
+    )
     st.divider()
 # ---- end of the demo agency section -------------------------------------------------------------
 store = ui.profile_store()
@@ -98,7 +100,7 @@ elif not storage.can_store:
         "ZOOM_ACCOUNT_ID / ZOOM_CLIENT_ID / ZOOM_CLIENT_SECRET environment variables, "
         "`.streamlit/secrets.toml` (see secrets.toml.example), or entering them on the "
         "Connection page for this browser session only.",
-        icon="🔐",
+        icon=":material/lock:",
     )
 else:
     st.caption(f"Client Secrets are kept {storage.where}.")
@@ -171,7 +173,7 @@ with add_tab, st.form("clients_add", clear_on_submit=True):
             ui.show_error(error)
         else:
             for text in notes:
-                st.info(text, icon="✂️")
+                st.info(text, icon=":material/content_cut:")
             st.success(f"Saved {profile.name}; its Client Secret is kept {storage.where}.")
 
 if len(saved) < len(profiles):

@@ -91,7 +91,7 @@ if submitted:
         st.rerun()
 
 for note in st.session_state.get("connection_trim_notes", []):
-    st.info(note, icon="✂️")
+    st.info(note, icon=":material/content_cut:")
 if connection is None:  # asked for a client above: nothing to check yet
     st.stop()
 
@@ -106,17 +106,19 @@ def render_status(result) -> None:
     if result.error is not None:
         field = getattr(result.error, "field", None)
         fix = f" Field to fix: **{FIELD_TO_FIX.get(field, field)}**." if field else ""
-        st.error(f"**Cannot authenticate.**{fix} {user_message(result.error)}", icon="⛔")
+        st.error(
+            f"**Cannot authenticate.**{fix} {user_message(result.error)}", icon=":material/error:"
+        )
         return
     report = result.report
     if report.ok:
-        st.success("**Connected**: all 17 scopes are in place.", icon="✅")
+        st.success("**Connected**: all 17 scopes are in place.", icon=":material/check_circle:")
     else:
         count = len(report.missing)
         st.warning(
             f"**Connected, but {count} scope{'s are' if count != 1 else ' is'} missing.** "
             "The client needs to add them (message below).",
-            icon="🟠",
+            icon=":material/warning:",
         )
     region, expires, checked = st.columns(3)
     region.metric("API region", (result.api_url or "global").removeprefix("https://"))
@@ -169,13 +171,13 @@ def render_plan(probes) -> None:
     for probe in probes:
         line = f"**{probe.area}** — {probe.message}"
         if probe.status == PLAN_OK:
-            st.markdown(f"✅ {line}")
+            st.markdown(f":green[:material/check_circle:] {line}")
         elif probe.status == PLAN_MISSING:
-            st.warning(line, icon="🚫")
+            st.warning(line, icon=":material/block:")
         elif probe.status == PLAN_SCOPE:
-            st.info(line, icon="🔒")
+            st.info(line, icon=":material/lock:")
         else:
-            st.error(line, icon="⚠️")
+            st.error(line, icon=":material/warning:")
 
 
 watching = st.toggle(

@@ -10,8 +10,8 @@ shows it (demo-client-contoso.png).
 
     .venv/bin/python scripts/screenshots.py     # or: make screenshots
 
-Emoji (page icons, status marks) show as boxes unless a colour emoji font is installed:
-`apt-get install fonts-noto-color-emoji`. The tests do not need it.
+The icons are Streamlit's Material icons (its own font) and the status marks are words, so
+the pictures need no emoji font (tests/test_no_emoji.py keeps emoji out).
 """
 
 from __future__ import annotations
@@ -39,17 +39,17 @@ def main() -> int:
         return 2
     shots = [
         (harness.page_name(url_path), partial(harness.open_page, url_path=url_path,
-                                              expected_texts=texts), texts)
+                                              expected=texts), texts)
         for url_path, texts in PAGES
     ] + [(name, journey, ()) for name, journey in JOURNEYS]  # fmt: skip
     failures = 0
     with harness.running_server() as server, harness.chromium() as browser:
-        for name, visit, expected_texts in shots:
+        for name, visit, expected in shots:
             page = harness.new_page(browser)
             path = OUT / f"{name}.png"
             try:
                 from_text = visit(page, server.url)
-                problems = harness.page_problems(page, expected_texts)
+                problems = harness.page_problems(page, expected)
             except Exception as error:  # keep going: a picture of a broken page helps too
                 from_text, problems = None, [f"{type(error).__name__}: {error}"]
             if from_text:
@@ -75,22 +75,20 @@ def funnel(page, base_url: str) -> str:
 
 def pace_comparison(page, base_url: str) -> None:
     """Every host's events, so that the comparison can be two past webinars of similar size."""
-    harness.open_page(page, base_url, "pace", ["Registration pace", "in the last 7 days"])
-    page.locator('[data-testid="stSidebar"]').get_by_role("textbox", name="Hosts").fill(
-        ", ".join(PACE_HOSTS)
+    harness.open_page(
+        page, base_url, "pace", [harness.heading("Registration pace"), "in the last 7 days"]
     )
+    page.locator(harness.SIDEBAR).get_by_role("textbox", name="Hosts").fill(", ".join(PACE_HOSTS))
     page.keyboard.press("Enter")
-    harness.wait_until_idle(page)
-    past = page.locator(harness.MAIN).locator('[data-testid="stMultiSelect"]').nth(1)
+    main = page.locator(harness.MAIN)
+    harness.wait_for_result(page, main.get_by_text(f"Hosts: {', '.join(PACE_HOSTS)}"))
+    past = main.locator('[data-testid="stMultiSelect"]').nth(1)
     past.locator("input").click()
     for _ in range(pace.MAX_COMPARISONS):  # Backspace takes the last chosen one away
         page.keyboard.press("Backspace")
-    harness.wait_until_idle(page)
+    harness.expect(past.locator("[data-tag]").filter(visible=True)).to_have_count(0)
     harness.choose_options(page, PACE_PAST, index=1)
-    page.locator(harness.MAIN).get_by_text("Data Privacy Masterclass had").wait_for(
-        timeout=harness.TEXT_TIMEOUT_MS
-    )
-    harness.wait_until_idle(page)
+    harness.wait_for_result(page, main.get_by_text("Data Privacy Masterclass had"))
 
 
 PACE_HOSTS = tuple(host["email"] for host in SimulatedZoom().hosts[:3])  # Northwind Traders
@@ -125,7 +123,7 @@ def workbook_html(book, rows: int = 4) -> str:
             tag = "th" if n == 0 else "td"
             cells = "".join(
                 f"<{tag}>{html.escape('' if c.value is None else str(c.value))}"
-                f"{' 📅' if c.is_date else ''}</{tag}>"
+                f"{' (date)' if c.is_date else ''}</{tag}>"
                 for c in row[:9]
             )
             parts.append(f"<tr>{cells}</tr>")

@@ -205,6 +205,7 @@ def test_a_malformed_demo_setting_keeps_the_default_and_says_so(table):
     plan = decide({"auth": AUTH, "access": ACCESS, "demo": table}, "0.0.0.0", {})
     assert plan.mode is Mode.SIGN_IN and plan.demo is False
     [warning] = plan.warnings
-    assert "[demo] in the secrets file (.streamlit/secrets.toml)" in warning and "demo data stays off" in warning
+    assert "[demo] in the secrets file (.streamlit/secrets.toml)" in warning
+    assert "demo data stays off" in warning
     local = decide({"demo": table}, "127.0.0.1", {})
     assert local.demo is True and "demo data stays on" in local.warnings[0]

@@ -19,11 +19,17 @@ from erbium_zoom.check import (
 )
 from erbium_zoom.scopes import REQUIRED_SCOPES, classify_scopes
 from erbium_zoom.simulator import SCENARIOS, SimulatedZoom
-from erbium_zoom.views import STATUS_CONNECTED, client_status, clients_frame
+from erbium_zoom.views import (
+    STATUS_ATTENTION,
+    STATUS_BROKEN,
+    STATUS_CONNECTED,
+    client_status,
+    clients_frame,
+)
 from tests.conftest import FIXED_NOW
 
-CONNECTED_BUT = "⚠️ connected, but "
-NOT_CONNECTED = "⛔ not connected: "
+CONNECTED_BUT = STATUS_ATTENTION
+NOT_CONNECTED = STATUS_BROKEN
 SCOPES_TO_ADD = "ask the client to add {} (the Connection page has the message to send)"
 NO_WEBINARS = (
     "no Webinar add-on: ask the client to add it to their Zoom plan and assign it to the host"

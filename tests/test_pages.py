@@ -105,7 +105,9 @@ def test_plan_check_shows_missing_webinar_add_on_apart_from_scopes():
     at = start("no_webinar_plan")
     plan_lines = [t for t in texts(at, "warning") if "**Webinars**" in t]
     assert plan_lines and "Webinar add-on" in plan_lines[0]
-    assert any("**Meetings**" in t and "✅" in t for t in texts(at, "markdown"))
+    assert any(
+        "**Meetings**" in t and ":material/check_circle:" in t for t in texts(at, "markdown")
+    )
     assert texts(at, "success")  # scopes are all there
 
 

@@ -73,8 +73,8 @@ def test_checklist_rows_per_group_with_classic_name():
     report = classify_scopes("webinar:read:admin")
     rows = checklist_rows(report, "webinar")
     assert len(rows) == 7
-    assert rows[0]["Status"] == "☑️ Granted (classic scope): webinar:read:admin"
-    assert rows[4]["Status"] == "❌ Missing"
+    assert rows[0]["Status"] == "Granted (classic scope): webinar:read:admin"
+    assert rows[4]["Status"] == "Missing"
     assert rows[0]["Zoom endpoint"] == "GET /webinars/{webinarId}"
 
 
@@ -248,7 +248,7 @@ def test_the_clients_table_says_where_each_secret_is():
     frame = clients_frame([saved, gone, configured], {}, statuses)
     assert list(frame["Secret"]) == [
         f"stored {kept}",
-        "⛔ unreadable: the encrypted file /srv/data/client-secrets.enc (keys from "
+        "unreadable: the encrypted file /srv/data/client-secrets.enc (keys from "
         "ERBIUM_ZOOM_SECRET_KEY) cannot be read",
         'stored in the secrets file ([profiles."Configured"] table)',
     ]

@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -41,7 +42,13 @@ CHROMIUM_ARGS = [
 # Settings that would take the app out of demo mode (credentials, hosts, endpoints).
 SCRUBBED_ENV_PREFIXES = ("ZOOM_", "ERBIUM_ZOOM_")
 MAIN = '[data-testid="stMain"]'
+SIDEBAR = '[data-testid="stSidebar"]'
 EXCEPTION = '[data-testid="stException"]'
+# The app's root carries the script's state: "initial" before the first run, "running" during
+# one, "notRunning" once it has finished (and stays running across an st.rerun()).
+APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+# Elements drawn by the previous run and not (yet) by this one; cleared when the run ends.
+STALE = '[data-stale="true"]'
 
 
 class ServerError(RuntimeError):
@@ -183,11 +190,14 @@ def running_server(timeout: float = SERVER_START_TIMEOUT) -> Iterator[StreamlitS
 @contextmanager
 def chromium() -> Iterator[Any]:
     """A headless Playwright Browser on the system chromium; closed on exit."""
+    from playwright.sync_api import expect as playwright_expect
     from playwright.sync_api import sync_playwright
 
     executable = chromium_path()
     if executable is None:
         raise FileNotFoundError(f"chromium is not installed: {CHROMIUM_INSTALL_HINT} (as root)")
+    # Assertions (expect) wait as long as the text waits: the machine may be busy.
+    playwright_expect.set_options(timeout=TEXT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable, args=CHROMIUM_ARGS, headless=True
@@ -209,52 +219,111 @@ def page_name(url_path: str) -> str:
     return url_path.strip("/").replace("/", "_") or "home"
 
 
+@dataclass(frozen=True)
+class Shown:
+    """Something the main area must show: a text, or an element of an ARIA ``role`` (heading,
+    button, link, tab…) named exactly ``text``. Only visible elements count: Streamlit's tables
+    keep a hidden copy of their cells for screen readers, which must not pass for a button."""
+
+    text: str
+    role: str | None = None
+
+    def locator(self, within: Any) -> Any:
+        found = (
+            within.get_by_role(self.role, name=self.text, exact=True)
+            if self.role
+            else within.get_by_text(self.text)
+        )
+        return found.filter(visible=True)
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.text!r}" if self.role else repr(self.text)
+
+
+def expect(target: Any) -> Any:
+    """Playwright's retrying assertion (``expect(locator).to_be_visible()`` …), imported when
+    used so that this module imports without Playwright."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+def heading(text: str) -> Shown:
+    return Shown(text, "heading")
+
+
+def button(text: str) -> Shown:
+    return Shown(text, "button")
+
+
+def _shown(item: str | Shown) -> Shown:
+    return item if isinstance(item, Shown) else Shown(item)
+
+
 def open_page(
     page: Any,
     base_url: str,
     url_path: str,
-    expected_texts: Sequence[str],
+    expected: Sequence[str | Shown],
     timeout_ms: int = TEXT_TIMEOUT_MS,
 ) -> None:
-    """Load a page and wait until each expected text is in the main area and the script is done.
+    """Load a page and wait until each expected thing is visible in the main area and the
+    script is done.
 
-    Streamlit sends the page over a websocket after the HTML loads, so this waits for texts
+    Streamlit sends the page over a websocket after the HTML loads, so this waits for elements
     rather than for the load event. The sidebar is left out so navigation labels do not count.
-    An exception box ends the wait early: `page_problems` reports it (and the missing texts).
+    An exception box ends the wait early: `page_problems` reports it (and what is missing).
     """
     page.goto(f"{base_url}/{url_path.lstrip('/')}", wait_until="domcontentloaded")
     main = page.locator(MAIN)
     exception = page.locator(EXCEPTION)
-    for text in expected_texts:
-        main.get_by_text(text).or_(exception).first.wait_for(timeout=timeout_ms)
+    for item in expected:
+        _shown(item).locator(main).or_(exception).first.wait_for(timeout=timeout_ms)
         if exception.count():
             break
     wait_until_idle(page, timeout_ms)
 
 
-def wait_until_idle(page: Any, timeout_ms: int = TEXT_TIMEOUT_MS) -> None:
-    """Wait until the script run has finished and its elements are drawn.
+def wait_for_result(page: Any, target: Any, timeout_ms: int = TEXT_TIMEOUT_MS) -> Any:
+    """After an action (a click, Enter in a field): wait until ``target`` (a locator for what
+    the action brings, which was not on the page before it) is visible, then until the run is
+    done. Returns the first visible match."""
+    shown = target.filter(visible=True).first
+    shown.wait_for(timeout=timeout_ms)
+    wait_until_idle(page, timeout_ms)
+    return shown
 
-    Streamlit loads the code of some elements (dataframes, charts) on first use and shows a
-    grey skeleton meanwhile; a screenshot taken then shows an empty box.
+
+def go_to(page: Any, link: str, title: str) -> None:
+    """Open another page through the sidebar's navigation link ``link`` and wait until its
+    ``title`` heading is shown and its run is done."""
+    page.locator(SIDEBAR).get_by_role("link", name=link, exact=True).click()
+    wait_for_result(page, page.locator(MAIN).get_by_role("heading", name=title, exact=True))
+
+
+def wait_until_idle(page: Any, timeout_ms: int = TEXT_TIMEOUT_MS) -> None:
+    """Wait until the script run has finished and everything it drew is in place: no element
+    left over from the previous run, no grey skeleton of an element whose code is still
+    loading (dataframes and charts load theirs on first use), the fonts (Material icons) loaded.
+
+    Right after a click the previous run's "done" state is still up: wait first for what the
+    click brings (`wait_for_result`), then for this.
     """
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
-        timeout=timeout_ms
-    )
-    page.wait_for_function(
-        "(main) => !document.querySelector(main + ' [data-testid=\"stSkeleton\"]')",
-        arg=MAIN,
-        timeout=timeout_ms,
-    )
-    page.wait_for_load_state("networkidle", timeout=timeout_ms)
+    expect(page.locator(APP_IDLE)).to_have_count(1, timeout=timeout_ms)
+    expect(page.locator(STALE)).to_have_count(0, timeout=timeout_ms)
+    expect(page.locator(f'{MAIN} [data-testid="stSkeleton"]')).to_have_count(0, timeout=timeout_ms)
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+    # Two animation frames: what was just put in the page has been painted (for screenshots).
     page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
-def page_problems(page: Any, expected_texts: Sequence[str] = ()) -> list[str]:
-    """What a person would see go wrong: an expected text missing from the main area,
+def page_problems(page: Any, expected: Sequence[str | Shown] = ()) -> list[str]:
+    """What a person would see go wrong: an expected element not visible in the main area,
     a Streamlit exception box, a traceback in the page's text."""
     main = page.locator(MAIN)
-    problems = [f"missing text {t!r}" for t in expected_texts if not main.get_by_text(t).count()]
+    problems = [
+        f"missing {shown}" for shown in map(_shown, expected) if not shown.locator(main).count()
+    ]
     boxes = page.locator(EXCEPTION)
     for i in range(boxes.count()):
         problems.append(f"exception box: {boxes.nth(i).inner_text()[:500]!r}")
@@ -295,30 +364,37 @@ def demo_event_id(topic: str) -> int:
     return next(event["id"] for event in SimulatedZoom("full").events if event["topic"] == topic)
 
 
+def chosen_tag(select: Any, text: str) -> Any:
+    """The visible tag of a chosen option (containing ``text``) in a multiselect."""
+    return select.locator("[data-tag]").filter(has_text=text).filter(visible=True)
+
+
 def choose_options(page: Any, texts: Sequence[str], index: int = 0) -> None:
-    """Pick options of the main area's ``index``-th multiselect by typing part of each label."""
-    box = page.locator(MAIN).locator('[data-testid="stMultiSelect"]').nth(index).locator("input")
+    """Pick options of the main area's ``index``-th multiselect by typing part of each label;
+    each pick is waited for until its tag shows in the box."""
+    select = page.locator(MAIN).locator('[data-testid="stMultiSelect"]').nth(index)
+    box = select.locator("input")
     for text in texts:
         box.click()
         box.fill(text)
         page.locator('[role="option"]').filter(has_text=text).first.click()
+        chosen_tag(select, text).first.wait_for(timeout=TEXT_TIMEOUT_MS)
     page.keyboard.press("Escape")
 
 
 def load_funnel_events(page: Any, base_url: str) -> None:
     """The Attendance page with three past webinars and meetings loaded, down to the funnel."""
-    open_page(page, base_url, "attendance", ["Attendance", "Load attendance"])
+    open_page(page, base_url, "attendance", [heading("Attendance"), button("Load attendance")])
     choose_options(page, FUNNEL_PICKED)
     main = page.locator(MAIN)
-    main.get_by_role("textbox", name="ID or UUID").fill(str(demo_event_id(FUNNEL_ADDED)))
+    added = str(demo_event_id(FUNNEL_ADDED))
+    main.get_by_role("textbox", name="ID or UUID").fill(added)
     main.get_by_role("button", name="Add", exact=True).click()
-    main.get_by_text(f"{FUNNEL_ADDED} ").or_(main.get_by_text("· added")).first.wait_for(
-        timeout=TEXT_TIMEOUT_MS
-    )
-    wait_until_idle(page)
+    # An added event joins the chosen ones, by its ID (its topic comes with its report).
+    select = main.locator('[data-testid="stMultiSelect"]').first
+    wait_for_result(page, chosen_tag(select, added).filter(has_text="· added"))
     main.get_by_role("button", name="Load attendance").click()
-    main.get_by_text("Funnel across events").wait_for(timeout=TEXT_TIMEOUT_MS)
-    wait_until_idle(page)
+    wait_for_result(page, main.get_by_text("Funnel across events", exact=True))
 
 
 def download_workbook(page: Any, path: Path) -> Path:
@@ -334,15 +410,12 @@ def download_workbook(page: Any, path: Path) -> Path:
 def open_demo_client(page: Any, base_url: str, client: str, expected_text: str) -> None:
     """Pick a demo agency client on All clients, then open the Connection page, which now
     checks that client's simulated account, and wait for ``expected_text`` there."""
-    open_page(page, base_url, "clients", ["Demo agency", client])
+    open_page(page, base_url, "clients", [heading("All clients"), "Demo agency", button(client)])
     main = page.locator(MAIN)
     main.get_by_role("button", name=client, exact=True).click()
-    main.get_by_text(f"Every page shows {client}").wait_for(timeout=TEXT_TIMEOUT_MS)
-    wait_until_idle(page)
-    nav = page.locator('[data-testid="stSidebarNav"]').get_by_role("link")
-    nav.filter(has_text="Connection").click()
-    main.get_by_text(expected_text).wait_for(timeout=TEXT_TIMEOUT_MS)
-    wait_until_idle(page)
+    wait_for_result(page, main.get_by_text(f"Every page shows {client}"))
+    go_to(page, "Connection", "Connection")
+    wait_for_result(page, main.get_by_text(expected_text))
 
 
 def screenshot_at(page: Any, path: Path, text: str, height: int = 2400) -> Path:

@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from erbium_zoom.simulator import SimulatedZoom, serve
 
 from . import harness
+from .harness import button, heading
 
 ARTIFACTS = harness.REPO_ROOT / "artifacts" / "screenshots"
 MISSING = ["meeting:read:list_registrants:admin", "report:read:list_webinar_participants:admin"]
@@ -38,21 +39,22 @@ def zoom_app(browser):
         server.stop()
 
 
-def step(page, base_url: str, url_path: str, texts: list[str], name: str) -> None:
+def step(page, base_url: str, url_path: str, expected: list, name: str) -> None:
     shot = ARTIFACTS / f"journey-{name}.png"
-    harness.open_page(page, base_url, url_path, texts)
+    harness.open_page(page, base_url, url_path, expected)
     harness.screenshot(page, shot)
-    problems = harness.page_problems(page, texts)
+    problems = harness.page_problems(page, expected)
     assert not problems, f"{name}: {problems} (screenshot {shot})"
 
 
 def test_demo_mode_loads(page, app_server):
-    step(page, app_server.url, "", ["Demo data", "Connected"], "1-demo")
+    step(page, app_server.url, "", [heading("Connection"), "Demo data", "Connected"], "1-demo")
 
 
 def test_connection_check_shows_exactly_the_two_missing_scopes(page, zoom_app):
     sim, server = zoom_app
-    step(page, server.url, "", ["2 scopes are missing", "Webinar 7/7"], "2-connection")
+    expected = [heading("Connection"), "2 scopes are missing", "Webinar 7/7"]
+    step(page, server.url, "", expected, "2-connection")
     missing_block = page.locator(harness.MAIN).locator('[data-testid="stCode"]').first
     assert sorted(missing_block.inner_text().split()) == sorted(MISSING)
     assert sim.calls[0].path == "/oauth/token"
@@ -66,9 +68,14 @@ def test_events_table_shows_the_simulated_upcoming_events(page, zoom_app):
         for e in sim.events
         if e["host_id"] == owner and ("upcoming" in e["tags"] or "live" in e["tags"])
     ]
-    step(page, server.url, "events", ["Upcoming events", f"of {len(upcoming)} events"], "3-events")
     # The table is drawn on a canvas; the picker below it lists the same events as text.
-    page.locator(harness.MAIN).get_by_text("Manage the registrants of").wait_for()
+    expected = [
+        heading("Upcoming events"),
+        f"of {len(upcoming)} events",
+        "Manage the registrants of",
+        button("Open registrants"),
+    ]
+    step(page, server.url, "events", expected, "3-events")
 
 
 def test_deep_link_on_a_fresh_server_gets_the_whole_frame(browser):
@@ -76,7 +83,7 @@ def test_deep_link_on_a_fresh_server_gets_the_whole_frame(browser):
     server = harness.start_server()
     page = harness.new_page(browser)
     try:
-        step(page, server.url, "events", ["Upcoming events", "Demo data"], "0-deep-link")
+        step(page, server.url, "events", [heading("Upcoming events"), "Demo data"], "0-deep-link")
         sidebar = page.locator('[data-testid="stSidebar"]')
         assert "Using:" in sidebar.inner_text()
         assert sidebar.get_by_text("All clients").count() == 1  # st.navigation's titles
@@ -87,26 +94,17 @@ def test_deep_link_on_a_fresh_server_gets_the_whole_frame(browser):
 
 def test_attendance_chart_renders(page, app_server):
     """Pick two past events in demo mode, load them, and see the charts drawn."""
-    step(page, app_server.url, "attendance", ["Attendance", "Load attendance"], "4-attendance")
+    expected = [heading("Attendance"), button("Load attendance")]
+    step(page, app_server.url, "attendance", expected, "4-attendance")
+    harness.choose_options(page, harness.FUNNEL_PICKED)
     main = page.locator(harness.MAIN)
-    picker = main.locator('[data-testid="stMultiSelect"]').first
-    picker.locator("input").click()
-    # Streamlit's dropdown opens with its own "Select all" entry: pick two events, not that.
-    options = page.locator('[role="option"]').filter(has_not_text="Select all")
-    options.first.wait_for()
-    for _ in range(2):
-        options.first.click()
-    page.keyboard.press("Escape")
-    expect(picker.get_by_role("group", name="Selected values").locator("[data-tag]")).to_have_count(
-        2
-    )
     main.get_by_role("button", name="Load attendance").click()
-    main.get_by_text("Across events", exact=True).wait_for(timeout=harness.TEXT_TIMEOUT_MS)
-    harness.wait_until_idle(page)
+    harness.wait_for_result(page, main.get_by_text("Across events", exact=True))
     charts = main.locator('[data-testid="stPlotlyChart"] .js-plotly-plot')
-    charts.first.wait_for(timeout=harness.TEXT_TIMEOUT_MS)
-    assert charts.count() >= 3  # a timeline and a histogram per event, and the across charts
-    assert main.locator(".js-plotly-plot .main-svg").count() >= 3  # drawn, not placeholders
+    # A timeline and a histogram per event, and the across charts; each drawn (its SVG), not
+    # a placeholder. Plotly draws after the element is in the page: wait for the third.
+    harness.expect(charts.nth(2)).to_be_visible()
+    harness.expect(main.locator(".js-plotly-plot .main-svg").nth(2)).to_be_attached()
     shot = harness.screenshot(page, ARTIFACTS / "journey-5-attendance-charts.png")
     assert not harness.page_problems(page), shot
 
@@ -134,7 +132,7 @@ def test_registrant_picker_offers_people_only(page, app_server):
 def test_entered_secret_never_reaches_the_page_html(page, zoom_app):
     sim, server = zoom_app
     canary = "CANARY-browser-5ecret-77e1"
-    step(page, server.url, "", ["Client credentials"], "6-before-entry")
+    step(page, server.url, "", [heading("Connection"), "Client credentials"], "6-before-entry")
     main = page.locator(harness.MAIN)
     main.get_by_role("textbox", name="Account ID").fill(sim.account_id)
     main.get_by_role("textbox", name="Client ID").fill(sim.client_id)
@@ -142,29 +140,28 @@ def test_entered_secret_never_reaches_the_page_html(page, zoom_app):
     assert secret_field.get_attribute("type") == "password"
     secret_field.fill(canary)
     main.get_by_role("button", name="Check connection").click()
-    main.get_by_text("Cannot authenticate").wait_for(timeout=harness.TEXT_TIMEOUT_MS)
-    harness.wait_until_idle(page)
+    harness.wait_for_result(page, main.get_by_text("Cannot authenticate"))
     harness.screenshot(page, ARTIFACTS / "journey-6-wrong-secret.png")
     assert "Client ID or Client Secret" in main.inner_text()
-    for url_path in ("", "events", "registrants", "attendance", "clients"):
-        if url_path:
-            page.locator('[data-testid="stSidebarNav"]').get_by_role("link").filter(
-                has_text={
-                    "events": "Events",
-                    "registrants": "Registrants",
-                    "attendance": "Attendance",
-                    "clients": "All clients",
-                }[url_path]
-            ).click()
-            harness.wait_until_idle(page)
-        assert canary not in page.content(), url_path
+    for link, title in (
+        (None, "Connection"),
+        ("Events", "Upcoming events"),
+        ("Registrants", "Registrants"),
+        ("Attendance", "Attendance"),
+        ("All clients", "All clients"),
+    ):
+        if link:
+            harness.go_to(page, link, title)
+        assert canary not in page.content(), title
         assert secret_field.count() == 0 or secret_field.input_value() == ""
 
 
 def test_funnel_for_three_past_events_and_the_workbook_download(page, app_server, tmp_path):
     harness.load_funnel_events(page, app_server.url)
     main = page.locator(harness.MAIN)
-    assert main.locator(".js-plotly-plot .main-svg").count() >= 3 * 3  # three charts per event
+    harness.expect(
+        main.locator(".js-plotly-plot .main-svg").nth(3 * 3 - 1)
+    ).to_be_attached()  # 3 per event
     assert main.inner_text().count(" registered → ") >= 4  # each event and all of them
     harness.screenshot(page, ARTIFACTS / "journey-7-funnel.png")
     assert not harness.page_problems(page)

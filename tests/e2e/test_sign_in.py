@@ -102,8 +102,8 @@ def sign_out(page, button) -> None:
 
 
 def wait_text(page, text: str, where: str = "body") -> None:
-    page.locator(where).get_by_text(text).first.wait_for(timeout=harness.TEXT_TIMEOUT_MS)
-    harness.wait_until_idle(page)
+    """Wait until ``text`` is visible (in ``where``) and the run that drew it is done."""
+    harness.wait_for_result(page, page.locator(where).get_by_text(text))
 
 
 def open_path(page, server, path: str, text: str) -> None:
@@ -157,15 +157,16 @@ def test_an_editors_approval_in_the_browser_is_on_record_with_their_email(page, 
     main = page.locator(harness.MAIN)
     # The first demo event's denied registrants: approve one of them.
     main.get_by_test_id("stRadioGroup").get_by_text("Denied", exact=True).click()
-    harness.wait_until_idle(page)
-    main.get_by_text("Select denied registrants").wait_for(timeout=harness.TEXT_TIMEOUT_MS)
+    harness.wait_for_result(page, main.get_by_text("Select denied registrants"))
     main.locator('[data-testid="stMultiSelect"]').first.locator("input").click()
     page.locator('[role="option"]').first.click(timeout=harness.TEXT_TIMEOUT_MS)
     page.keyboard.press("Escape")
-    harness.wait_until_idle(page)
+    # The picker can keep its list open and take the next option too: approve what was chosen,
+    # once the button counts it (a label the server draws after the choice).
+    approve = main.get_by_role("button", name=re.compile(r"^Approve [1-9]\d* selected"))
+    harness.expect(harness.wait_for_result(page, approve)).to_be_enabled()
     shoot(page, "editor-registrants")
-    # The picker can keep its list open and take the next option too: approve what was chosen.
-    main.get_by_role("button", name=re.compile(r"^Approve \d+ selected")).click()
+    approve.click()
     wait_text(page, "Please confirm", harness.MAIN)
     main.get_by_role("button", name="Confirm").click()
     wait_text(page, "Zoom approved", harness.MAIN)
