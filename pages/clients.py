@@ -89,7 +89,7 @@ elif not storage.can_store and not ui.may(Action.MANAGE_PROFILES):
     st.warning(
         "**Client Secrets cannot be stored safely on this machine**, so saved profiles cannot "
         "be used here yet: an admin of this dashboard sets up a keyring or a key.",
-        icon="🔐",
+        icon=":material/lock:",
     )
 elif not storage.can_store:
     st.warning(
