@@ -92,8 +92,6 @@ def test_a_reload_keeps_the_client_and_the_event(page, profile_server):
     assert "Demo data" not in main.inner_text()
     assert not harness.page_problems(page)
 
-    nav = page.locator('[data-testid="stSidebarNav"]').get_by_role("link")
-    nav.filter(has_text="Events").click()
-    main.get_by_text("Upcoming events").wait_for(timeout=harness.TEXT_TIMEOUT_MS)
+    harness.go_to(page, "Events", "Upcoming events")
     page.wait_for_url(re.compile(r"/events\?(.*&)?client=Acme(\+|%20)Corp"))
     assert "event" not in query(page)  # the Registrants page's own choice stays there
