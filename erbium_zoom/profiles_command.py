@@ -229,11 +229,8 @@ def run_profiles(
     """One ``profiles`` action; ZoomErrors propagate to the caller, which words them."""
     if args.action == "new-key":
         return run_new_key()
-    store = ProfileStore(
-        secrets=load_secrets(args.secrets_file, environ),
-        environ=environ,
-        guard=local_guard(environ),
-    )
+    secrets = load_secrets(args.secrets_file, environ)
+    store = ProfileStore(secrets=secrets, environ=environ, guard=local_guard(environ, secrets))
     if args.action == "list":
         return run_list(store, args.json)
     if args.action == "add":

@@ -13,7 +13,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from erbium_zoom import auth, ratelimit, secret_store, secrets_file, store
+from erbium_zoom import auth, ratelimit, secret_store, secrets_file, storage, store
 from erbium_zoom.auth import TokenCache
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import Credentials, Settings
@@ -105,6 +105,7 @@ def isolated_data_dir(tmp_path, monkeypatch):
     """The report cache in a temporary folder, never the user's own; cache on by default."""
     monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "data"))
     monkeypatch.delenv(store.CACHE_ENV, raising=False)
+    monkeypatch.delenv(storage.DATABASE_URL_ENV, raising=False)  # never the machine's database
     store.forget_open_stores()
     yield tmp_path / "data"
     store.forget_open_stores()
