@@ -103,9 +103,7 @@ class Guard:
             )
 
 
-def local_guard(
-    environ: Mapping[str, str] | None = None, secrets: Mapping | None = None
-) -> Guard:
+def local_guard(environ: Mapping[str, str] | None = None, secrets: Mapping | None = None) -> Guard:
     """The command line's guard: the local user (whoever has the server's shell has every
     right), with changes on the same activity record as the dashboard's (the database that
     ``secrets``' [storage] url or ERBIUM_ZOOM_DATABASE_URL names, else the data folder's)."""
