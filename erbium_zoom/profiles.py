@@ -4,10 +4,13 @@ A profile is a name, an Account ID, a Client ID, the hosts to list and a note. P
 from two sources:
 
 - **saved**: the non-secret list is a JSON file under the user's config directory
-  (platformdirs), readable by its owner only; each Client Secret goes to the secret backend of
-  :mod:`erbium_zoom.secret_store` (a secure OS keyring first, else a Fernet-encrypted file in the
-  data folder when a key is set) and nowhere else. With neither, profiles can still be kept but
-  a secret is never written anywhere: :class:`SecretStoreError` says what to do instead.
+  (platformdirs), readable by its owner only, or the ``profiles`` table of the database when
+  ``[storage] url`` / ``ERBIUM_ZOOM_DATABASE_URL`` names one (:mod:`erbium_zoom.storage`); each
+  Client Secret goes to the secret backend of :mod:`erbium_zoom.secret_store` (a secure OS
+  keyring first, else, when a key is set, Fernet tokens in the database's ``client_secrets``
+  table when one is configured, or a Fernet-encrypted file in the data folder) and nowhere
+  else. With neither, profiles can still be kept but a secret is never written anywhere:
+  :class:`SecretStoreError` says what to do instead.
 - **configuration**: ``[profiles."NAME"]`` tables of the secrets file (``account_id``,
   ``client_id``, ``client_secret``, ``hosts``, ``note``), read-only here.
 
@@ -26,7 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_config_path
+from sqlalchemy import delete, insert, select
 
+from erbium_zoom import storage
 from erbium_zoom.access import Action
 from erbium_zoom.config import DEFAULT_HOSTS, Credentials, clean_credentials, parse_hosts
 from erbium_zoom.errors import (
@@ -50,6 +55,8 @@ from erbium_zoom.secret_store import (
     secrets_file_path,
     write_owner_only,
 )
+from erbium_zoom.storage.schema import profiles as profiles_table
+from erbium_zoom.storage.secrets import DatabaseSecrets
 
 if TYPE_CHECKING:
     from erbium_zoom.guard import Guard
@@ -197,9 +204,20 @@ class ProfileStore:
 
         return default_path(self._environ()).parent
 
+    def database(self) -> storage.Database | None:
+        """The database that ``[storage] url`` or ERBIUM_ZOOM_DATABASE_URL names, or None: the
+        list stays in profiles.json and secrets in the data folder's encrypted file."""
+        return storage.configured(self._environ(), self.secrets or {})
+
     def secret_backend(self) -> SecretBackend:
-        """Chosen at each use: a keyring can appear or a key be set while the dashboard runs."""
-        return choose_backend(self.secrets or {}, self._environ(), self._data_dir())
+        """Chosen at each use: a keyring can appear or a key be set while the dashboard runs.
+        With a database configured, encrypted secrets go to its table instead of the file."""
+        backend = choose_backend(self.secrets or {}, self._environ(), self._data_dir())
+        if isinstance(backend, EncryptedFileSecrets):
+            database = self.database()
+            if database is not None:
+                return DatabaseSecrets(database, backend.keys)
+        return backend
 
     def storage(self, backend: SecretBackend | None = None) -> StorageStatus:
         """Where secrets are kept now, and what stops reading them (wrong key, damage)."""
@@ -235,12 +253,23 @@ class ProfileStore:
                 f"secret_keys of the secrets file's [storage] table; `{NEW_KEY_COMMAND}` makes "
                 "one.",
             )
+        database = self.database()
+        if database is not None:
+            return DatabaseSecrets(database, keys).rotate()
         return EncryptedFileSecrets(secrets_file_path(self._data_dir()), keys).rotate()
 
     # ---- the list -------------------------------------------------------------------------
 
     def _saved(self) -> list[Profile]:
         """The saved profiles. A damaged file is reported, never silently replaced."""
+        database = self.database()
+        if database is not None:
+            with database.connect() as db:
+                rows = db.execute(select(profiles_table).order_by(profiles_table.c.name)).all()
+            return [
+                Profile(r.name, r.account_id, r.client_id, tuple(json.loads(r.hosts)), r.note)
+                for r in rows
+            ]
         try:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -343,8 +372,18 @@ class ProfileStore:
         return next((p for p in self.list() if p.name == name), None)
 
     def _write(self, profiles: list[Profile]) -> None:
-        """Atomically replace the file, readable and writable by its owner only."""
+        """Atomically replace the list (the file, readable and writable by its owner only; or
+        the table, in one transaction)."""
         rows = [p.to_dict() for p in profiles]
+        database = self.database()
+        if database is not None:
+            for row in rows:
+                row["hosts"] = json.dumps(row["hosts"])
+            with database.connect("cannot be written") as db:
+                db.execute(delete(profiles_table))
+                if rows:
+                    db.execute(insert(profiles_table), rows)
+            return
         write_owner_only(self.path, json.dumps({"profiles": rows}, indent=2))
 
     # ---- changes ------------------------------------------------------------------------
