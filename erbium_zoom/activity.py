@@ -77,13 +77,23 @@ class ActivityLog:
     ``path``, else the database in use (:func:`erbium_zoom.storage.current`)."""
 
     def __init__(self, path: Path | str | None = None, *, database: storage.Database | None = None):
+        self.problem: DatabaseUnavailable | None = None  # a URL that cannot be used
         if database is None:
-            database = storage.sqlite_file(path) if path is not None else storage.current()
+            try:
+                database = storage.sqlite_file(path) if path is not None else storage.current()
+            except DatabaseUnavailable as error:  # said at the first use, which it stops
+                self.problem = error
         self.database = database
-        self.path = database.path  # the SQLite file, or None for a database server
+        self.path = database.path if database else None  # the SQLite file; None for a server
+        self.where = str(self.path) if self.path else database.shown if database else "nowhere"
 
     def __repr__(self) -> str:
-        return f"ActivityLog({self.database.shown!r})"
+        return f"ActivityLog({self.where!r})"
+
+    def _database(self) -> storage.Database:
+        if self.problem is not None:
+            raise self.problem
+        return self.database
 
     def _unavailable(self, error: DatabaseUnavailable, doing: str) -> ActivityUnavailable:
         # The default advice (the data folder) fits the SQLite file; a server has its own.
@@ -122,7 +132,7 @@ class ActivityLog:
             mask_emails(message)[:MAX_MESSAGE],
         )
         try:
-            with self.database.connect() as db:
+            with self._database().connect() as db:
                 done = db.execute(insert(activity).values(dict(zip(_COLUMNS, row, strict=True))))
                 return int(done.inserted_primary_key[0])
         except DatabaseUnavailable as error:
@@ -139,7 +149,7 @@ class ActivityLog:
         """
         pending = (activity.c.id == entry_id) & (activity.c.status == OUTCOME_UNKNOWN)
         try:
-            with self.database.connect() as db:
+            with self._database().connect() as db:
                 if registrant_ids:
                     ids = json.dumps([str(i) for i in registrant_ids])
                     db.execute(
@@ -189,7 +199,7 @@ class ActivityLog:
         if self.path is not None and not self.path.exists():
             return []  # nothing recorded yet: the file is made by the first entry
         try:
-            with self.database.connect() as db:
+            with self._database().connect() as db:
                 rows = db.execute(query).all()
         except DatabaseUnavailable as error:
             raise self._unavailable(error, "read") from None

@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from erbium_zoom import attendance, ratelimit, simulator, store, urlstate
+from erbium_zoom import attendance, ratelimit, simulator, storage, store, urlstate
 from erbium_zoom.access import Action, Deployment, Mode, Person, decide
 from erbium_zoom.activity import ActivityLog
 from erbium_zoom.attendance import AttendanceResult, EventRef
@@ -165,7 +165,15 @@ def session_person() -> Person:
     return person
 
 
+def use_storage() -> None:
+    """Point the storage layer at the database in the secrets file's ``[storage] url`` (or
+    ERBIUM_ZOOM_DATABASE_URL; else the data folder): the record, the cache and Heavy counts."""
+    secrets, _ = _secrets()
+    storage.configure(secrets)
+
+
 def activity_log() -> ActivityLog:
+    use_storage()
     return ActivityLog()
 
 
@@ -349,6 +357,7 @@ def heavy_usage_text(connection: Connection) -> str:
     plan = limiter.plan
     spent, where = limiter.heavy_today(), " (this process: the cache file is off)"
     if not connection.is_demo and store.cache_enabled():
+        use_storage()
         try:
             quota = store.quota_key(connection.credentials, connection.settings)
             spent, where = store.open_store().heavy_calls(quota, datetime.now(UTC).date()), ""
@@ -373,6 +382,7 @@ def report_store(connection: Connection) -> store.AccountReports | None:
     st.session_state["cache_problem"] = None
     if connection.is_demo or not store.cache_enabled():
         return None
+    use_storage()
     try:
         opened = store.open_store()
     except store.StoreUnavailable as error:
@@ -385,6 +395,7 @@ def report_store(connection: Connection) -> store.AccountReports | None:
 
 def clear_report_cache() -> int:
     """Forget every cached report (a damaged file is replaced); how many were removed."""
+    use_storage()
     try:
         return store.open_store().clear()
     except store.StoreUnavailable:
