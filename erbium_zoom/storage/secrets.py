@@ -94,11 +94,3 @@ class DatabaseSecrets:
                     update(client_secrets).where(client_secrets.c.key == key).values(token=fresh)
                 )
         return len(rows)
-
-    def put_many(self, secrets: dict[str, str]) -> None:
-        """Store several secrets in one transaction (``storage copy``)."""
-        with self.database.connect() as db:
-            for key, secret in secrets.items():
-                token = self.keys.fernet.encrypt(secret.encode()).decode()
-                db.execute(delete(client_secrets).where(client_secrets.c.key == key))
-                db.execute(client_secrets.insert().values(key=key, token=token))
