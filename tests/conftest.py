@@ -111,6 +111,25 @@ def isolated_data_dir(tmp_path, monkeypatch):
     store.forget_open_stores()
 
 
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of this test session (tests/postgres.py), stopped at its end.
+    Skipped when PostgreSQL is not installed, except in CI, which must run the storage tests
+    on both engines (`.ci/run` installs it)."""
+    from tests.postgres import PostgresServer, find_bin
+
+    bin_dir = find_bin()
+    if bin_dir is None:
+        reason = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; CI must run the storage tests on PostgreSQL")
+        pytest.skip(reason)
+    server = PostgresServer(bin_dir)
+    server.start()
+    yield server
+    server.remove()
+
+
 class LimiterClock:
     """A clock for rate limiters that only moves when they sleep: pacing never really waits."""
 
