@@ -393,6 +393,15 @@ def report_store(connection: Connection) -> store.AccountReports | None:
     return opened.for_account(store.account_key(connection.credentials, connection.settings))
 
 
+def report_cache_place() -> str:
+    """Where the report cache is kept, in words (a database's password masked)."""
+    use_storage()
+    try:
+        return storage.current().shown
+    except ZoomError as error:  # a URL that cannot be used: said by report_store's warning
+        return f"nowhere usable ({error.message})"
+
+
 def clear_report_cache() -> int:
     """Forget every cached report (a damaged file is replaced); how many were removed."""
     use_storage()
@@ -428,15 +437,18 @@ def load_attendance(
         if progress is not None:
             progress(offset + done, len(refs))
 
+    kept = report_store(connection) if keep_reports else None
     loaded = attendance.load_many(
         client,
         missing,
         now,
         progress=forward,
         workers=parallel_workers(connection),
-        store=report_store(connection) if keep_reports else None,
+        store=kept,
         refresh=refresh,
     )
+    if kept is not None:  # a database that went away (or came back) during the load
+        st.session_state["cache_problem"] = kept.store.problem
     for ref, result in zip(missing, loaded, strict=True):
         _remember(connection, ("attendance", "event", ref.key), result)
         found[ref.key] = result
