@@ -233,7 +233,7 @@ PROFILES_LIST = "python -m erbium_zoom profiles list"
 
 def _no_profiles(store: ProfileStore) -> ConfigError:
     return ConfigError(
-        f"No client profiles yet: none is saved in {store.path}, and none comes from the "
+        f"No client profiles yet: none is saved in {store.list_where()}, and none comes from the "
         'secrets file ([profiles."NAME"] tables).',
         field="profile",
         advice="Add one with `python -m erbium_zoom profiles add` or on the All clients page, "

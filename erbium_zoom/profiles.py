@@ -209,6 +209,11 @@ class ProfileStore:
         list stays in profiles.json and secrets in the data folder's encrypted file."""
         return storage.configured(self._environ(), self.secrets or {})
 
+    def list_where(self) -> str:
+        """Where saved profiles are listed, in words (profiles.json, or the database)."""
+        database = self.database()
+        return f"{database.shown} (profiles table)" if database else str(self.path)
+
     def secret_backend(self) -> SecretBackend:
         """Chosen at each use: a keyring can appear or a key be set while the dashboard runs.
         With a database configured, encrypted secrets go to its table instead of the file."""
@@ -270,6 +275,10 @@ class ProfileStore:
                 Profile(r.name, r.account_id, r.client_id, tuple(json.loads(r.hosts)), r.note)
                 for r in rows
             ]
+        return self._saved_in_file()
+
+    def _saved_in_file(self) -> list[Profile]:
+        """The profiles in profiles.json (the list when no database is configured)."""
         try:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -359,12 +368,25 @@ class ProfileStore:
         """What needs attention in the list: unusable configured tables, names used twice."""
         configured, problems = self._configured()
         configured_names = {p.name for p in configured}
-        for name in sorted({p.name for p in self._saved()} & configured_names):
+        saved = self._saved()
+        for name in sorted({p.name for p in saved} & configured_names):
             problems.append(
                 f"“{name}” is both a saved profile and a profile from configuration "
                 f'([profiles."{name}"] in the secrets file); the one from configuration is '
                 "used. Rename or delete the saved one."
             )
+        database = self.database()
+        if database is not None and not saved and self.path.exists():
+            try:
+                left = len(self._saved_in_file())
+            except ConfigError:
+                left = 0
+            if left:
+                problems.append(
+                    f"{self.path} holds {left} saved profile(s), but saved profiles are read from "
+                    f"{database.shown} now ({database.setting}). `python -m erbium_zoom storage "
+                    "copy` moves the data folder's profiles, secrets and record there."
+                )
         return problems
 
     def get(self, name: str) -> Profile | None:

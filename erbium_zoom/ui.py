@@ -408,8 +408,12 @@ def clear_report_cache() -> int:
     try:
         return store.open_store().clear()
     except store.StoreUnavailable:
-        store.reset_store()
-        return 0
+        pass
+    try:
+        store.reset_store()  # a damaged file is moved aside; a database server is tried again
+    except store.StoreUnavailable as error:  # still down: said, nothing else to do here
+        st.session_state["cache_problem"] = str(error)
+    return 0
 
 
 def load_attendance(

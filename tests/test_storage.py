@@ -366,8 +366,14 @@ def test_storage_upgrade_command_on_the_configured_database(postgres_server, cap
     assert "[storage] url" in err and "wrong-Pw-5" not in err and "Traceback" not in err
 
 
-def test_the_json_of_a_saved_profile_is_the_only_list_without_a_database(no_keyring, tmp_path):
+def test_without_a_database_profiles_stay_in_profiles_json(no_keyring, tmp_path, database):
     ProfileStore().save("Acme", "acc-1", "cid-1", CANARY)
     rows = json.loads((tmp_path / "config" / "profiles.json").read_text())["profiles"]
     assert [r["name"] for r in rows] == ["Acme"]
     assert ProfileStore().database() is None
+    # Pointed at a database that does not have them yet: said, with the way to move them.
+    moved = ProfileStore(secrets={"storage": {"url": database.url.render_as_string(False)}})
+    assert moved.list() == []
+    [notice] = moved.notices()
+    assert "profiles.json holds 1 saved profile(s)" in notice and "storage copy" in notice
+    assert PASSWORD not in notice
