@@ -252,6 +252,8 @@ def test_postgres_stopped_mid_session_then_back(
                 EventKind.MEETING, event["id"], NewRegistrant("x@example.com", "X")
             )
         assert writes(sim) == []  # not on record, so not sent
+        with pytest.raises(ActivityUnavailable, match="cannot be read"):
+            log.entries(ADMIN)  # the Activity page shows this in words
         words = user_message(stopped.value)
         assert "Nothing was sent to Zoom" in words and storage.DATABASE_URL_ENV in words
         assert PASSWORD not in words
@@ -296,6 +298,17 @@ def test_an_old_data_folder_is_picked_up_in_place(isolated_data_dir, board_resul
     assert storage.current().version() == "0001"
     later = ActivityLog().append(who=ADMIN.who, action="delete profile")
     assert later == entries[0].id + 1
+
+
+def test_storage_upgrade_brings_an_old_data_folder_to_the_versioned_layout(
+    isolated_data_dir, board_result, capsys
+):
+    old_data_folder(isolated_data_dir, board_result)
+    assert main(["storage", "upgrade"]) == 0
+    said = capsys.readouterr().out
+    assert "had no versioned layout; it is now at version 0001" in said
+    with sqlite3.connect(isolated_data_dir / "cache.sqlite3") as db:
+        assert db.execute("SELECT COUNT(*) FROM activity").fetchone() == (1,)
 
 
 def test_copy_moves_an_old_data_folder_into_postgres_with_matching_counts(

@@ -87,7 +87,7 @@ def run_storage(
 
 def run_upgrade(database: Database) -> int:
     if database.path is not None:
-        database.ready(check_file=True)  # the file's owner and mode; upgrades it too
+        database.check_file()  # made owner-only when missing; refused when not ours
     before, head = database.upgrade()
     if before == head:
         print(

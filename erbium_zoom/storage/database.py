@@ -168,18 +168,18 @@ class Database:
         (again when the SQLite file was moved away; ``check_file``: the file's owner and mode
         again). Raises DatabaseUnavailable in words."""
         if check_file and self.path is not None:
-            self._check_file()
+            self.check_file()
         if self._ready and (self.path is None or self.path.exists()):
             return
         with self._lock:
             if self._ready and (self.path is None or self.path.exists()):
                 return
             if self.path is not None:
-                self._check_file()
+                self.check_file()
             self.upgrade()
             self._ready = True
 
-    def _check_file(self) -> None:
+    def check_file(self) -> None:
         """The SQLite file exists, is ours and owner-only (made so when missing)."""
         try:
             datadir.owner_only_file(self.path)
