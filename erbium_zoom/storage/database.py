@@ -157,7 +157,7 @@ class Database:
             words = words.replace(str(self.url.password), "***")
         if "password authentication failed" in words:
             words = f"it refused the sign-in: {words.split('FATAL:')[-1].strip()}"
-        elif "Connection refused" in words or "could not connect" in words:
+        elif "Connection refused" in words:
             words = "nothing answers at that address: connection refused"
         return words[:300]
 
