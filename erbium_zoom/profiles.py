@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_config_path
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
 from erbium_zoom import storage
 from erbium_zoom.access import Action
@@ -55,6 +55,7 @@ from erbium_zoom.secret_store import (
     secrets_file_path,
     write_owner_only,
 )
+from erbium_zoom.storage.database import upsert
 from erbium_zoom.storage.schema import profiles as profiles_table
 from erbium_zoom.storage.secrets import DatabaseSecrets
 
@@ -393,20 +394,24 @@ class ProfileStore:
         """The profile of that name; the configured one when a saved one has the same name."""
         return next((p for p in self.list() if p.name == name), None)
 
-    def _write(self, profiles: list[Profile]) -> None:
-        """Atomically replace the list (the file, readable and writable by its owner only; or
-        the table, in one transaction)."""
-        rows = [p.to_dict() for p in profiles]
+    def _write(
+        self, profiles: list[Profile], *, put: Profile | None = None, gone: str | None = None
+    ) -> None:
+        """Store the list: the file is replaced atomically (readable and writable by its owner
+        only) with ``profiles``; in a database only the change is made, in one transaction
+        (``put`` added or replaced, ``gone`` removed), so that two dashboards changing
+        different profiles at once both keep their change."""
         database = self.database()
-        if database is not None:
-            for row in rows:
-                row["hosts"] = json.dumps(row["hosts"])
-            with database.connect("cannot be written") as db:
-                db.execute(delete(profiles_table))
-                if rows:
-                    db.execute(insert(profiles_table), rows)
+        if database is None:
+            rows = [p.to_dict() for p in profiles]
+            write_owner_only(self.path, json.dumps({"profiles": rows}, indent=2))
             return
-        write_owner_only(self.path, json.dumps({"profiles": rows}, indent=2))
+        with database.connect("cannot be written") as db:
+            if gone is not None:
+                db.execute(delete(profiles_table).where(profiles_table.c.name == gone))
+            if put is not None:
+                row = put.to_dict()
+                upsert(db, profiles_table, {**row, "hosts": json.dumps(row["hosts"])})
 
     # ---- changes ------------------------------------------------------------------------
 
@@ -495,7 +500,8 @@ class ProfileStore:
         backend = self.secret_backend()
         backend.put(profile.secret_key, creds.client_secret)
         remaining = [p for p in profiles if p is not old] + [profile]
-        self._write(remaining)
+        renamed = old.name if old is not None and old.name != profile.name else None
+        self._write(remaining, put=profile, gone=renamed)
         if old is not None and old.secret_key != profile.secret_key:
             self._forget_secret_unless_used(backend, old, remaining)
         return profile, warnings
@@ -521,7 +527,7 @@ class ProfileStore:
                 advice="Check the name against the list of profiles.",
             )
         remaining = [p for p in profiles if p is not victim]
-        self._write(remaining)
+        self._write(remaining, gone=victim.name)
         try:
             self._forget_secret_unless_used(self.secret_backend(), victim, remaining)
         except ZoomError as error:  # a store it cannot read: its secret stays, encrypted

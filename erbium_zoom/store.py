@@ -37,8 +37,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, select
 
 from erbium_zoom import storage
 from erbium_zoom.attendance import AttendanceResult, EventRef, EventState
@@ -53,6 +52,7 @@ from erbium_zoom.datadir import (  # noqa: F401 - re-exported: the store's own n
 )
 from erbium_zoom.errors import DatabaseUnavailable
 from erbium_zoom.models import EventKind, Participant, Registrant
+from erbium_zoom.storage.database import upsert
 from erbium_zoom.storage.schema import heavy_calls, reports
 
 CACHE_ENV = "ERBIUM_ZOOM_CACHE"
@@ -231,15 +231,6 @@ class ReportStore:
         self.problem = None
         return found
 
-    def _upsert(self, db: Connection, table, values: dict, changes) -> None:
-        """Insert a row, or change the one with its key: ``changes(excluded)`` the new values."""
-        dialect = postgresql if self.database.kind == "postgresql" else sqlite
-        statement = dialect.insert(table).values(values)
-        keys = [column.name for column in table.primary_key]
-        db.execute(
-            statement.on_conflict_do_update(index_elements=keys, set_=changes(statement.excluded))
-        )
-
     # ---- reports -------------------------------------------------------------------------
 
     def get(self, account: str, ref: EventRef) -> AttendanceResult | None:
@@ -289,11 +280,7 @@ class ReportStore:
             "saved_at": _when(result.loaded_at) or "",
             "payload": encode_result(result),
         }
-        self._run(
-            lambda db: self._upsert(
-                db, reports, row, lambda new: {"saved_at": new.saved_at, "payload": new.payload}
-            )
-        )
+        self._run(lambda db: upsert(db, reports, row))
         self._remember((account, ref.kind.value, ref.report_id), replace(result, from_cache=True))
 
     def count(self, account: str | None = None) -> int:
@@ -330,7 +317,7 @@ class ReportStore:
     def add_heavy(self, account: str, day: date, calls: int = 1) -> None:
         row = {"account": account, "day": day.isoformat(), "calls": calls}
         self._run(
-            lambda db: self._upsert(
+            lambda db: upsert(
                 db, heavy_calls, row, lambda new: {"calls": heavy_calls.c.calls + new.calls}
             )
         )

@@ -173,6 +173,19 @@ def test_profiles_and_secrets_in_the_database_and_no_secret_in_clear_text(
     assert [p.name for p in ProfileStore(secrets=secrets).list()] == ["Acme Corp"]
 
 
+def test_two_dashboards_changing_profiles_at_once_both_keep_their_change(url, no_keyring):
+    secrets = {"storage": {"url": url}}
+    first, second = ProfileStore(secrets=secrets), ProfileStore(secrets=secrets)
+    first.save("Acme", "acc-1", "cid-1", CANARY)
+    first.save("Initech", "acc-3", "cid-3", "third-Secret-1")
+    stale = first._saved()  # noqa: SLF001 - what the first dashboard read a moment ago
+    second.save("Globex", "acc-2", "cid-2", "another-Secret-77")
+    second.delete("Initech")
+    first._saved = lambda: stale  # its change is made on that stale view  # noqa: SLF001
+    first.save("Acme Corp", "acc-1", "cid-1", None, replacing="Acme")
+    assert [p.name for p in ProfileStore(secrets=secrets).list()] == ["Acme Corp", "Globex"]
+
+
 def test_a_database_from_a_newer_erbium_zoom_is_refused_naming_the_setting(database):
     database.ready()
     with database.connect() as db:

@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
@@ -251,6 +252,20 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def upsert(connection: Connection, table: Table, values: dict, changes=None) -> None:
+    """Insert a row, or change the one with its key (one statement, so two processes at once
+    cannot both insert it): ``changes(excluded)`` gives the new values, by default every
+    column but the key taken from ``values``."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(values)
+    keys = [column.name for column in table.primary_key]
+    if changes is None:
+        new = {name: statement.excluded[name] for name in values if name not in keys}
+    else:
+        new = changes(statement.excluded)
+    connection.execute(statement.on_conflict_do_update(index_elements=keys, set_=new))
 
 
 # ---- one Database per address and process ----------------------------------------------------

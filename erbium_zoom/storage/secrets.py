@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 
 from erbium_zoom.errors import SecretFileUnreadable, ZoomError
 from erbium_zoom.secret_store import SecretKeys
-from erbium_zoom.storage.database import Database
+from erbium_zoom.storage.database import Database, upsert
 from erbium_zoom.storage.schema import client_secrets
 
 KIND_DATABASE = "database"
@@ -73,9 +73,8 @@ class DatabaseSecrets:
         if problem is not None:  # never mix tokens of two keys that cannot all be read
             raise problem
         token = self.keys.fernet.encrypt(secret.encode()).decode()
-        with self.database.connect() as db:
-            db.execute(delete(client_secrets).where(client_secrets.c.key == key))
-            db.execute(client_secrets.insert().values(key=key, token=token))
+        with self.database.connect("cannot be written") as db:
+            upsert(db, client_secrets, {"key": key, "token": token})
 
     def delete(self, key: str) -> None:
         with self.database.connect() as db:
