@@ -403,3 +403,19 @@ def test_without_a_database_profiles_stay_in_profiles_json(no_keyring, tmp_path,
     [notice] = moved.notices()
     assert "profiles.json holds 1 saved profile(s)" in notice and "storage copy" in notice
     assert PASSWORD not in notice
+
+
+def test_the_environment_wins_over_the_secrets_file_and_nothing_set_is_the_data_folder():
+    secrets = {"storage": {"url": "postgresql://a:b@file-host/db", "secret_keys": ["k"]}}
+    env = {storage.DATABASE_URL_ENV: " postgresql://c:d@env-host/db "}
+    assert storage.configured_url(secrets, env) == (
+        "postgresql://c:d@env-host/db",
+        storage.DATABASE_URL_ENV,
+    )
+    assert storage.configured_url(secrets, {}) == (
+        "postgresql://a:b@file-host/db",
+        storage.URL_SETTING,
+    )
+    assert storage.configured_url({"storage": {"secret_keys": ["k"]}}, {}) is None
+    assert storage.configured(environ={}, secrets={}) is None
+    assert storage.mask("postgresql://c:d-Secret@env-host/db") == "postgresql://c:***@env-host/db"
