@@ -1,11 +1,13 @@
-"""Command line: ``python -m erbium_zoom check [--json] [--profile NAME | --all]``, ``profiles``
-and ``simulate``.
+"""Command line: ``python -m erbium_zoom check [--json] [--profile NAME | --all]``, ``profiles``,
+``storage`` and ``simulate``.
 
 ``check`` tests the credentials in the environment (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID,
 ZOOM_CLIENT_SECRET; ERBIUM_ZOOM_OAUTH_URL / ERBIUM_ZOOM_API_URL to point elsewhere), or
 profiles (saved, or from the secrets file), one entry per profile in ``results``, and exits
 0 (all 17 scopes), 1 (scopes missing) or 2 (cannot authenticate / bad configuration).
 ``profiles`` lists, adds and removes profiles (:mod:`erbium_zoom.profiles_command`).
+``storage`` upgrades the storage database or copies the data folder into PostgreSQL
+(:mod:`erbium_zoom.storage.command`).
 ``simulate`` serves the simulated Zoom account on 127.0.0.1. No traceback reaches the output:
 every failure is a sentence and an exit code.
 """
@@ -37,7 +39,8 @@ from erbium_zoom.config import credentials_from_env, settings_from_env
 from erbium_zoom.errors import ConfigError, ZoomError, user_message
 from erbium_zoom.profiles import ProfileStore
 from erbium_zoom.profiles_command import add_profiles_parser, add_secrets_file_option, run_profiles
-from erbium_zoom.secrets_file import load
+from erbium_zoom.secrets_file import load, load_secrets
+from erbium_zoom.storage.command import add_storage_parser, run_storage
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,6 +137,7 @@ def _build_parser() -> argparse.ArgumentParser:
     add_secrets_file_option(check)
 
     add_profiles_parser(commands)
+    add_storage_parser(commands, add_secrets_file_option)
 
     simulate = commands.add_parser("simulate", help="serve a simulated Zoom account on 127.0.0.1")
     simulate.add_argument("--port", type=PORT, default=8765, help="port on 127.0.0.1 (0: any)")
@@ -230,7 +234,7 @@ PROFILES_LIST = "python -m erbium_zoom profiles list"
 
 def _no_profiles(store: ProfileStore) -> ConfigError:
     return ConfigError(
-        f"No client profiles yet: none is saved in {store.path}, and none comes from the "
+        f"No client profiles yet: none is saved in {store.list_where()}, and none comes from the "
         'secrets file ([profiles."NAME"] tables).',
         field="profile",
         advice="Add one with `python -m erbium_zoom profiles add` or on the All clients page, "
@@ -371,6 +375,8 @@ def main(
             return run_check(args, environ, transport)
         if args.command == "profiles":
             return run_profiles(args, environ, stdin)
+        if args.command == "storage":
+            return run_storage(args, environ, load_secrets(args.secrets_file, environ))
         return run_simulate(args)
     except KeyboardInterrupt:
         return 130

@@ -1,6 +1,7 @@
 """The activity record: every change made on a client's Zoom account, every profile change, and
-every refused sign-in or action, appended to the ``activity`` table of the data folder's SQLite
-file (``cache.sqlite3`` beside the report cache, see :mod:`erbium_zoom.store`).
+every refused sign-in or action, appended to the ``activity`` table of the storage database
+(:mod:`erbium_zoom.storage`: the data folder's ``cache.sqlite3`` by default, PostgreSQL when
+``[storage] url`` or ``ERBIUM_ZOOM_DATABASE_URL`` is set).
 
 An entry says when (UTC), who (the signed-in e-mail, or "local user"), which client (profile
 name and Account ID), what (the action, the event ID, the number and IDs of the registrants) and
@@ -20,39 +21,22 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
-import threading
 from collections.abc import Sequence
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
-from erbium_zoom import datadir
+from sqlalchemy import insert, select, update
+
+from erbium_zoom import storage
 from erbium_zoom.access import Action, Person
-from erbium_zoom.errors import ActivityUnavailable
+from erbium_zoom.errors import ActivityUnavailable, DatabaseUnavailable
+from erbium_zoom.storage.schema import activity
 
 OUTCOME_UNKNOWN = "outcome unknown"
 REFUSED = "refused"
 _EMAIL = re.compile(r"[^\s@<>(),;:\"']+@[^\s@<>(),;:\"']+")
 MAX_MESSAGE = 500
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS activity (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    who TEXT NOT NULL,
-    client TEXT NOT NULL,
-    account_id TEXT NOT NULL,
-    action TEXT NOT NULL,
-    event_id TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    registrant_ids TEXT NOT NULL,
-    status TEXT NOT NULL,
-    message TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS activity_at ON activity (at);
-"""
 
 
 def mask_emails(text: str) -> str:
@@ -89,34 +73,33 @@ class Filters:
 
 
 class ActivityLog:
-    """The ``activity`` table. Every write opens its own connection (thread-safe)."""
+    """The ``activity`` table of a storage database: ``database``, else the SQLite file at
+    ``path``, else the database in use (:func:`erbium_zoom.storage.current`)."""
 
-    def __init__(self, path: Path | str | None = None):
-        self.path = Path(path) if path is not None else datadir.default_path()
-        self._ready = False
-        self._lock = threading.Lock()
+    def __init__(self, path: Path | str | None = None, *, database: storage.Database | None = None):
+        self.problem: DatabaseUnavailable | None = None  # a URL that cannot be used
+        if database is None:
+            try:
+                database = storage.sqlite_file(path) if path is not None else storage.current()
+            except DatabaseUnavailable as error:  # said at the first use, which it stops
+                self.problem = error
+        self.database = database
+        self.path = database.path if database else None  # the SQLite file; None for a server
+        self.where = str(self.path) if self.path else database.shown if database else "nowhere"
 
     def __repr__(self) -> str:
-        return f"ActivityLog({str(self.path)!r})"
+        return f"ActivityLog({self.where!r})"
 
-    def _connect(self) -> sqlite3.Connection:
-        try:
-            with self._lock:
-                if not self._ready:
-                    datadir.owner_only_file(self.path)
-                    with closing(self._open()) as db:
-                        db.executescript(_SCHEMA)
-                    self._ready = True
-            return self._open()
-        except (OSError, sqlite3.Error, datadir.StoreUnavailable) as error:
-            raise ActivityUnavailable(
-                f"The activity record in {self.path} cannot be used ({_reason(error)})."
-            ) from None
+    def _database(self) -> storage.Database:
+        if self.problem is not None:
+            raise self.problem
+        return self.database
 
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=datadir.BUSY_TIMEOUT, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+    def _unavailable(self, error: DatabaseUnavailable, doing: str) -> ActivityUnavailable:
+        # The default advice (the data folder) fits the SQLite file; a server has its own.
+        advice = None if self.path else f"Nothing was sent to Zoom. {error.advice}"
+        said = error.message[:1].lower() + error.message[1:]
+        return ActivityUnavailable(f"The activity record cannot be {doing}: {said}", advice=advice)
 
     # ---- writing ---------------------------------------------------------------------------
 
@@ -149,17 +132,11 @@ class ActivityLog:
             mask_emails(message)[:MAX_MESSAGE],
         )
         try:
-            with closing(self._connect()) as db:
-                cursor = db.execute(
-                    "INSERT INTO activity (at, who, client, account_id, action, event_id, count, "
-                    "registrant_ids, status, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    row,
-                )
-                return int(cursor.lastrowid)
-        except sqlite3.Error as error:
-            raise ActivityUnavailable(
-                f"The activity record in {self.path} cannot be written ({_reason(error)})."
-            ) from None
+            with self._database().connect() as db:
+                done = db.execute(insert(activity).values(dict(zip(_COLUMNS, row, strict=True))))
+                return int(done.inserted_primary_key[0])
+        except DatabaseUnavailable as error:
+            raise self._unavailable(error, "written") from None
 
     def settle(
         self, entry_id: int, status: str, message: str, registrant_ids: Sequence[str] = ()
@@ -170,19 +147,22 @@ class ActivityLog:
         Failing to write the answer is not raised: the change was made, and the entry stays
         "outcome unknown", which is true of what the record knows.
         """
+        pending = (activity.c.id == entry_id) & (activity.c.status == OUTCOME_UNKNOWN)
         try:
-            with closing(self._connect()) as db:
+            with self._database().connect() as db:
                 if registrant_ids:
                     ids = json.dumps([str(i) for i in registrant_ids])
                     db.execute(
-                        "UPDATE activity SET registrant_ids=?, count=? WHERE id=? AND status=?",
-                        (ids, len(registrant_ids), entry_id, OUTCOME_UNKNOWN),
+                        update(activity)
+                        .where(pending)
+                        .values(registrant_ids=ids, count=len(registrant_ids))
                     )
                 db.execute(
-                    "UPDATE activity SET status=?, message=? WHERE id=? AND status=?",
-                    (status, mask_emails(message)[:MAX_MESSAGE], entry_id, OUTCOME_UNKNOWN),
+                    update(activity)
+                    .where(pending)
+                    .values(status=status, message=mask_emails(message)[:MAX_MESSAGE])
                 )
-        except (sqlite3.Error, ActivityUnavailable):
+        except DatabaseUnavailable:
             pass
 
     def refusal(self, person: Person, action: str, message: str, **where) -> None:
@@ -203,38 +183,53 @@ class ActivityLog:
         since = filters.since and datetime.combine(filters.since, time(), UTC).isoformat()
         until = filters.until and datetime.combine(filters.until + timedelta(days=1), time(), UTC)
         conditions = [
-            ("who = ?", own),
-            ("who = ?", filters.who),
-            ("client = ?", filters.client),
-            ("action = ?", filters.action),
-            ("at >= ?", since),
-            ("at < ?", until and until.isoformat()),
+            (activity.c.who, own),
+            (activity.c.who, filters.who),
+            (activity.c.client, filters.client),
+            (activity.c.action, filters.action),
         ]
-        used = [(clause, value) for clause, value in conditions if value]
-        where = " AND ".join(clause for clause, _ in used) or "1=1"
-        sql = f"SELECT * FROM activity WHERE {where} ORDER BY id DESC"
-        params = [value for _, value in used]
-        if not self.path.exists():
-            return []
-        with closing(self._connect()) as db:
-            rows = db.execute(sql, params).fetchall()
+        query = select(activity).order_by(activity.c.id.desc())
+        for column, value in conditions:
+            if value:
+                query = query.where(column == value)
+        if since:
+            query = query.where(activity.c.at >= since)
+        if until:
+            query = query.where(activity.c.at < until.isoformat())
+        if self.path is not None and not self.path.exists():
+            return []  # nothing recorded yet: the file is made by the first entry
+        try:
+            with self._database().connect() as db:
+                rows = db.execute(query).all()
+        except DatabaseUnavailable as error:
+            raise self._unavailable(error, "read") from None
         return [
             Entry(
-                id=row[0],
-                at=datetime.fromisoformat(row[1]),
-                who=row[2],
-                client=row[3],
-                account_id=row[4],
-                action=row[5],
-                event_id=row[6],
-                count=row[7],
-                registrant_ids=tuple(json.loads(row[8])),
-                status=row[9],
-                message=row[10],
+                id=row.id,
+                at=datetime.fromisoformat(row.at),
+                who=row.who,
+                client=row.client,
+                account_id=row.account_id,
+                action=row.action,
+                event_id=row.event_id,
+                count=row.count,
+                registrant_ids=tuple(json.loads(row.registrant_ids)),
+                status=row.status,
+                message=row.message,
             )
             for row in rows
         ]
 
 
-def _reason(error: BaseException) -> str:
-    return getattr(error, "strerror", None) or str(error) or type(error).__name__
+_COLUMNS = (
+    "at",
+    "who",
+    "client",
+    "account_id",
+    "action",
+    "event_id",
+    "count",
+    "registrant_ids",
+    "status",
+    "message",
+)

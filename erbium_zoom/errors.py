@@ -154,6 +154,24 @@ class ActivityUnavailable(ZoomError):
         "move a damaged cache.sqlite3 aside, then try again."
     )
 
+    def __init__(self, message: str, *, advice: str | None = None):
+        super().__init__(message)
+        if advice is not None:  # a database server's advice, not the data folder's
+            self.advice = advice
+
+
+class DatabaseUnavailable(ZoomError):
+    """The storage database cannot be used: unreachable, a refused sign-in, a malformed URL, a
+    layout from a newer erbium-zoom, or a damaged or unusable data file. The message shows the
+    database's address with its password masked; ``advice`` names the setting to check."""
+
+    kind = "storage"
+
+    def __init__(self, message: str, *, advice: str, damaged: bool = False):
+        super().__init__(message)
+        self.advice = advice
+        self.damaged = damaged  # a data file that is not a database (it can be moved aside)
+
 
 class SecretFileUnreadable(SecretStoreError):
     """The encrypted secrets file cannot be decrypted with the keys given, or is damaged.

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 
-from erbium_zoom import datadir
+from erbium_zoom import storage
 from erbium_zoom.access import LOCAL_PERSON, Action, Person
 from erbium_zoom.activity import OUTCOME_UNKNOWN, ActivityLog
 from erbium_zoom.errors import (
@@ -103,7 +103,9 @@ class Guard:
             )
 
 
-def local_guard(environ: Mapping[str, str] | None = None) -> Guard:
+def local_guard(environ: Mapping[str, str] | None = None, secrets: Mapping | None = None) -> Guard:
     """The command line's guard: the local user (whoever has the server's shell has every
-    right), with changes on the same activity record as the dashboard's."""
-    return Guard(LOCAL_PERSON, ActivityLog(datadir.default_path(environ)), "", "")
+    right), with changes on the same activity record as the dashboard's (the database that
+    ``secrets``' [storage] url or ERBIUM_ZOOM_DATABASE_URL names, else the data folder's)."""
+    database = storage.current(environ, secrets)
+    return Guard(LOCAL_PERSON, ActivityLog(database=database), "", "")

@@ -4,10 +4,13 @@ A profile is a name, an Account ID, a Client ID, the hosts to list and a note. P
 from two sources:
 
 - **saved**: the non-secret list is a JSON file under the user's config directory
-  (platformdirs), readable by its owner only; each Client Secret goes to the secret backend of
-  :mod:`erbium_zoom.secret_store` (a secure OS keyring first, else a Fernet-encrypted file in the
-  data folder when a key is set) and nowhere else. With neither, profiles can still be kept but
-  a secret is never written anywhere: :class:`SecretStoreError` says what to do instead.
+  (platformdirs), readable by its owner only, or the ``profiles`` table of the database when
+  ``[storage] url`` / ``ERBIUM_ZOOM_DATABASE_URL`` names one (:mod:`erbium_zoom.storage`); each
+  Client Secret goes to the secret backend of :mod:`erbium_zoom.secret_store` (a secure OS
+  keyring first, else, when a key is set, Fernet tokens in the database's ``client_secrets``
+  table when one is configured, or a Fernet-encrypted file in the data folder) and nowhere
+  else. With neither, profiles can still be kept but a secret is never written anywhere:
+  :class:`SecretStoreError` says what to do instead.
 - **configuration**: ``[profiles."NAME"]`` tables of the secrets file (``account_id``,
   ``client_id``, ``client_secret``, ``hosts``, ``note``), read-only here.
 
@@ -26,7 +29,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_config_path
+from sqlalchemy import delete, select
 
+from erbium_zoom import storage
 from erbium_zoom.access import Action
 from erbium_zoom.config import DEFAULT_HOSTS, Credentials, clean_credentials, parse_hosts
 from erbium_zoom.errors import (
@@ -53,6 +58,9 @@ from erbium_zoom.secret_store import (
     write_owner_only,
 )
 from erbium_zoom.secrets_file import SecretsSource
+from erbium_zoom.storage.database import upsert
+from erbium_zoom.storage.schema import profiles as profiles_table
+from erbium_zoom.storage.secrets import DatabaseSecrets
 
 if TYPE_CHECKING:
     from erbium_zoom.guard import Guard
@@ -202,11 +210,27 @@ class ProfileStore:
 
         return default_path(self._environ()).parent
 
+    def database(self) -> storage.Database | None:
+        """The database that ``[storage] url`` or ERBIUM_ZOOM_DATABASE_URL names, or None: the
+        list stays in profiles.json and secrets in the data folder's encrypted file."""
+        return storage.configured(self._environ(), self.secrets or {})
+
+    def list_where(self) -> str:
+        """Where saved profiles are listed, in words (profiles.json, or the database)."""
+        database = self.database()
+        return f"{database.shown} (profiles table)" if database else str(self.path)
+
     def secret_backend(self) -> SecretBackend:
-        """Chosen at each use: a keyring can appear or a key be set while the dashboard runs."""
-        return choose_backend(
+        """Chosen at each use: a keyring can appear or a key be set while the dashboard runs.
+        With a database configured, encrypted secrets go to its table instead of the file."""
+        backend = choose_backend(
             self.secrets or {}, self._environ(), self.data_folder(), self.secrets_source
         )
+        if isinstance(backend, EncryptedFileSecrets):
+            database = self.database()
+            if database is not None:
+                return DatabaseSecrets(database, backend.keys)
+        return backend
 
     @property
     def secrets_words(self) -> str:
@@ -247,12 +271,27 @@ class ProfileStore:
                 advice=f"Put the keys in {SECRET_KEY_ENV} (comma-separated, newest first) or in "
                 f"{keys_in_file(self.secrets_source)}; `{NEW_KEY_COMMAND}` makes one.",
             )
+        database = self.database()
+        if database is not None:
+            return DatabaseSecrets(database, keys).rotate()
         return EncryptedFileSecrets(secrets_file_path(self.data_folder()), keys).rotate()
 
     # ---- the list -------------------------------------------------------------------------
 
     def _saved(self) -> list[Profile]:
         """The saved profiles. A damaged file is reported, never silently replaced."""
+        database = self.database()
+        if database is not None:
+            with database.connect() as db:
+                rows = db.execute(select(profiles_table).order_by(profiles_table.c.name)).all()
+            return [
+                Profile(r.name, r.account_id, r.client_id, tuple(json.loads(r.hosts)), r.note)
+                for r in rows
+            ]
+        return self._saved_in_file()
+
+    def _saved_in_file(self) -> list[Profile]:
+        """The profiles in profiles.json (the list when no database is configured)."""
         try:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -344,22 +383,49 @@ class ProfileStore:
         """What needs attention in the list: unusable configured tables, names used twice."""
         configured, problems = self._configured()
         configured_names = {p.name for p in configured}
-        for name in sorted({p.name for p in self._saved()} & configured_names):
+        saved = self._saved()
+        for name in sorted({p.name for p in saved} & configured_names):
             problems.append(
                 f"“{name}” is both a saved profile and a profile from configuration "
                 f'([profiles."{name}"] in {self.secrets_words}); the one from configuration is '
                 "used. Rename or delete the saved one."
             )
+        database = self.database()
+        if database is not None and not saved and self.path.exists():
+            try:
+                left = len(self._saved_in_file())
+            except ConfigError:
+                left = 0
+            if left:
+                problems.append(
+                    f"{self.path} holds {left} saved profile(s), but saved profiles are read from "
+                    f"{database.shown} now ({database.setting}). `python -m erbium_zoom storage "
+                    "copy` moves the data folder's profiles, secrets and record there."
+                )
         return problems
 
     def get(self, name: str) -> Profile | None:
         """The profile of that name; the configured one when a saved one has the same name."""
         return next((p for p in self.list() if p.name == name), None)
 
-    def _write(self, profiles: list[Profile]) -> None:
-        """Atomically replace the file, readable and writable by its owner only."""
-        rows = [p.to_dict() for p in profiles]
-        write_owner_only(self.path, json.dumps({"profiles": rows}, indent=2))
+    def _write(
+        self, profiles: list[Profile], *, put: Profile | None = None, gone: str | None = None
+    ) -> None:
+        """Store the list: the file is replaced atomically (readable and writable by its owner
+        only) with ``profiles``; in a database only the change is made, in one transaction
+        (``put`` added or replaced, ``gone`` removed), so that two dashboards changing
+        different profiles at once both keep their change."""
+        database = self.database()
+        if database is None:
+            rows = [p.to_dict() for p in profiles]
+            write_owner_only(self.path, json.dumps({"profiles": rows}, indent=2))
+            return
+        with database.connect("cannot be written") as db:
+            if gone is not None:
+                db.execute(delete(profiles_table).where(profiles_table.c.name == gone))
+            if put is not None:
+                row = put.to_dict()
+                upsert(db, profiles_table, {**row, "hosts": json.dumps(row["hosts"])})
 
     # ---- changes ------------------------------------------------------------------------
 
@@ -448,7 +514,8 @@ class ProfileStore:
         backend = self.secret_backend()
         backend.put(profile.secret_key, creds.client_secret)
         remaining = [p for p in profiles if p is not old] + [profile]
-        self._write(remaining)
+        renamed = old.name if old is not None and old.name != profile.name else None
+        self._write(remaining, put=profile, gone=renamed)
         if old is not None and old.secret_key != profile.secret_key:
             self._forget_secret_unless_used(backend, old, remaining)
         return profile, warnings
@@ -474,7 +541,7 @@ class ProfileStore:
                 advice="Check the name against the list of profiles.",
             )
         remaining = [p for p in profiles if p is not victim]
-        self._write(remaining)
+        self._write(remaining, gone=victim.name)
         try:
             self._forget_secret_unless_used(self.secret_backend(), victim, remaining)
         except ZoomError as error:  # a store it cannot read: its secret stays, encrypted

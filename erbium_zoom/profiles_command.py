@@ -337,7 +337,7 @@ def run_profiles(
     secrets, source = load(args.secrets_file, environ)
     _say(f"note: {source.statement()}")
     store = ProfileStore(
-        secrets=secrets, environ=environ, guard=local_guard(environ), secrets_source=source
+        secrets=secrets, environ=environ, guard=local_guard(environ, secrets), secrets_source=source
     )
     if args.action != "list":
         _refuse_root_in_a_service_folder(store)

@@ -1,10 +1,12 @@
-"""The report cache on this computer: finished events' attendance and Heavy calls per day.
+"""The report cache: finished events' attendance and Heavy calls per day.
 
-One SQLite file, ``cache.sqlite3`` under the user's data folder (platformdirs'
-``user_data_path("erbium-zoom")``, ``~/.local/share/erbium-zoom`` on Linux;
-``ERBIUM_ZOOM_DATA_DIR`` moves it). It holds attendance (names and e-mails of real people), so
-the folder is created readable by its owner alone (0700) and the file always is (0600); a file
-owned by someone else is refused. ``ERBIUM_ZOOM_CACHE=off`` turns the file off altogether.
+Kept in the storage database (:mod:`erbium_zoom.storage`): by default the SQLite file
+``cache.sqlite3`` under the user's data folder (platformdirs' ``user_data_path("erbium-zoom")``,
+``~/.local/share/erbium-zoom`` on Linux; ``ERBIUM_ZOOM_DATA_DIR`` moves it), or PostgreSQL when
+``[storage] url`` or ``ERBIUM_ZOOM_DATABASE_URL`` is set. It holds attendance (names and e-mails
+of real people), so the folder is created readable by its owner alone (0700) and the file always
+is (0600); a file owned by someone else is refused. ``ERBIUM_ZOOM_CACHE=off`` turns the cache off
+altogether.
 
 What is kept, keyed by the account (Account ID, Client ID, sign-in and API URLs; never the
 secret) and the event (kind and report ID, that is the occurrence's UUID or the numeric ID):
@@ -18,24 +20,26 @@ the results read or written in this process are also kept in memory, up to ``MEM
 (least recently used go first): a later visit to the same dashboard process takes them from
 there, a restart from the file.
 
-A damaged or unreadable file is reported in words (:class:`StoreUnavailable`) and the dashboard
-works without it. Thread-safe: one SQLite connection per operation. No streamlit, no network.
+A damaged or unreadable file, or a database server that cannot be reached, is reported in words
+(:class:`StoreUnavailable`, or ``problem`` after opening) and the dashboard works without it;
+the next operation tries again, so it recovers by itself. Thread-safe. No streamlit.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Mapping
-from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy import delete, func, select
+
+from erbium_zoom import storage
 from erbium_zoom.attendance import AttendanceResult, EventRef, EventState
 from erbium_zoom.config import Credentials, Settings
 from erbium_zoom.datadir import (  # noqa: F401 - re-exported: the store's own names
@@ -46,31 +50,15 @@ from erbium_zoom.datadir import (  # noqa: F401 - re-exported: the store's own n
     default_path,
     owner_only_file,
 )
+from erbium_zoom.errors import DatabaseUnavailable
 from erbium_zoom.models import EventKind, Participant, Registrant
+from erbium_zoom.storage.database import upsert
+from erbium_zoom.storage.schema import heavy_calls, reports
 
 CACHE_ENV = "ERBIUM_ZOOM_CACHE"
-SCHEMA_VERSION = 1  # the tables' layout (PRAGMA user_version); another one is rebuilt
 PAYLOAD_VERSION = 1  # how a result is encoded; part of every report's key
 OFF_WORDS = frozenset({"off", "0", "false", "no"})
 MEMORY_ROWS = 250_000  # participant and registrant rows kept decoded in memory (~100 MB)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS reports (
-    account TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    report_id TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    saved_at TEXT NOT NULL,
-    payload BLOB NOT NULL,
-    PRIMARY KEY (account, kind, report_id, version)
-);
-CREATE TABLE IF NOT EXISTS heavy_calls (
-    account TEXT NOT NULL,
-    day TEXT NOT NULL,
-    calls INTEGER NOT NULL,
-    PRIMARY KEY (account, day)
-);
-"""
 
 
 def cache_enabled(environ: Mapping[str, str] | None = None) -> bool:
@@ -191,62 +179,57 @@ def decode_result(payload: bytes) -> AttendanceResult:
     )
 
 
-# ---- the file --------------------------------------------------------------------------------
+# ---- the store -------------------------------------------------------------------------------
 
 
 class ReportStore:
-    """The SQLite cache file. Raises :class:`StoreUnavailable` when it cannot be used."""
+    """The report cache in a storage database: ``database``, else the SQLite file at ``path``.
+    Raises :class:`StoreUnavailable` when it cannot be used."""
 
-    def __init__(self, path: Path | str, *, memory_rows: int = MEMORY_ROWS):
-        self.path = Path(path)
-        self.problem: str | None = None  # the last error met after opening, in words
+    def __init__(
+        self,
+        path: Path | str | None = None,
+        *,
+        memory_rows: int = MEMORY_ROWS,
+        database: storage.Database | None = None,
+    ):
+        self.database = database or storage.sqlite_file(path or default_path())
+        self.path = self.database.path  # the SQLite file, or None for a database server
+        self.problem: str | None = None  # the last operation's error, in words (None: it worked)
         self._memory: OrderedDict[tuple, tuple[int, AttendanceResult]] = OrderedDict()
         self._memory_rows = 0
         self._memory_limit = memory_rows
         self._memory_lock = threading.Lock()
         try:
-            owner_only_file(self.path)
-            with closing(self._connect()) as db:
-                version = db.execute("PRAGMA user_version").fetchone()[0]
-                if version not in (0, SCHEMA_VERSION):
-                    # A cache from another version of the dashboard: rebuilt, not migrated.
-                    db.executescript(
-                        "DROP TABLE IF EXISTS reports; DROP TABLE IF EXISTS heavy_calls;"
-                    )
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(_SCHEMA)
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        except sqlite3.DatabaseError as error:
-            raise StoreUnavailable(
-                f"The report cache {self.path} is damaged or not a cache file ({error}). "
-                "Attendance loads from Zoom without it; “Clear cached reports” starts a new one."
-            ) from error
-        except OSError as error:
-            raise StoreUnavailable(
-                f"The report cache {self.path} cannot be opened ({error.strerror or error}). "
-                "Attendance loads from Zoom without it."
-            ) from error
+            self.database.ready(check_file=True)
+        except DatabaseUnavailable as error:
+            raise StoreUnavailable(self._words(error)) from None
 
     def __repr__(self) -> str:
-        return f"ReportStore({str(self.path)!r})"
+        return f"ReportStore({self.database.shown!r})"
 
-    def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        db.execute("PRAGMA synchronous=NORMAL")
-        return db
-
-    def _run(self, sql: str, params: tuple = (), *, many: bool = False):
-        """One statement in its own connection; an error is noted in ``problem``, not raised."""
-        try:
-            with closing(self._connect()) as db:
-                cursor = db.execute(sql, params)
-                return cursor.fetchall() if many else cursor.fetchone()
-        except sqlite3.Error as error:
-            self.problem = (
-                f"The report cache {self.path} could not be used ({error}); attendance loads "
-                "from Zoom meanwhile."
+    def _words(self, error: DatabaseUnavailable) -> str:
+        if error.damaged:
+            return (
+                f"The report cache {self.path} is damaged or not a cache file ({error.message}) "
+                "Attendance loads from Zoom without it; “Clear cached reports” starts a new one."
             )
-            return [] if many else None
+        return (
+            f"The report cache could not be used: {error.message} Attendance loads from Zoom "
+            f"without it meanwhile. {error.advice}"
+        )
+
+    def _run(self, work, default=None):
+        """``work(connection)`` in one transaction; an error is noted in ``problem``, not
+        raised (the default is returned), and a later success clears it."""
+        try:
+            with self.database.connect() as db:
+                found = work(db)
+        except DatabaseUnavailable as error:
+            self.problem = self._words(error)
+            return default
+        self.problem = None
+        return found
 
     # ---- reports -------------------------------------------------------------------------
 
@@ -257,14 +240,17 @@ class ReportStore:
             if key in self._memory:
                 self._memory.move_to_end(key)
                 return self._memory[key][1]
-        row = self._run(
-            "SELECT payload FROM reports WHERE account=? AND kind=? AND report_id=? AND version=?",
-            (account, ref.kind.value, ref.report_id, PAYLOAD_VERSION),
+        query = select(reports.c.payload).where(
+            reports.c.account == account,
+            reports.c.kind == ref.kind.value,
+            reports.c.report_id == ref.report_id,
+            reports.c.version == PAYLOAD_VERSION,
         )
-        if row is None:
+        payload = self._run(lambda db: db.execute(query).scalar())
+        if payload is None:
             return None
         try:
-            result = decode_result(row[0])
+            result = decode_result(payload)
         except (ValueError, KeyError, TypeError, zlib.error):
             return None  # written by a broken or other version: asked again and overwritten
         self._remember(key, result)
@@ -286,26 +272,23 @@ class ReportStore:
     def put(self, account: str, result: AttendanceResult) -> None:
         """Keep a loaded result, filed under its event (its report ID does not change)."""
         ref = result.ref
-        self._run(
-            "INSERT OR REPLACE INTO reports VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                account,
-                ref.kind.value,
-                ref.report_id,
-                PAYLOAD_VERSION,
-                _when(result.loaded_at) or "",
-                encode_result(result),
-            ),
-        )
+        row = {
+            "account": account,
+            "kind": ref.kind.value,
+            "report_id": ref.report_id,
+            "version": PAYLOAD_VERSION,
+            "saved_at": _when(result.loaded_at) or "",
+            "payload": encode_result(result),
+        }
+        self._run(lambda db: upsert(db, reports, row))
         self._remember((account, ref.kind.value, ref.report_id), replace(result, from_cache=True))
 
     def count(self, account: str | None = None) -> int:
         """How many results are kept (for one account, or in all)."""
-        if account is None:
-            row = self._run("SELECT COUNT(*) FROM reports")
-        else:
-            row = self._run("SELECT COUNT(*) FROM reports WHERE account=?", (account,))
-        return row[0] if row else 0
+        query = select(func.count()).select_from(reports)
+        if account is not None:
+            query = query.where(reports.c.account == account)
+        return self._run(lambda db: db.execute(query).scalar(), 0) or 0
 
     def clear(self) -> int:
         """Forget every kept result (Heavy-call counts stay: they are a record, not a cache)."""
@@ -313,24 +296,37 @@ class ReportStore:
         with self._memory_lock:
             self._memory.clear()
             self._memory_rows = 0
-        self._run("DELETE FROM reports")
-        self._run("VACUUM")
+        self._run(lambda db: db.execute(delete(reports)))
+        if self.database.kind == "sqlite" and self.problem is None:
+            self._vacuum()
         return removed
+
+    def _vacuum(self) -> None:
+        """Give the file's space back (outside a transaction, which VACUUM needs)."""
+        try:
+            raw = self.database.engine.raw_connection()
+            try:
+                raw.driver_connection.execute("VACUUM")
+            finally:
+                raw.close()
+        except Exception:  # noqa: BLE001 - a busy file keeps its size; nothing is lost
+            pass
 
     # ---- Heavy calls ---------------------------------------------------------------------
 
     def add_heavy(self, account: str, day: date, calls: int = 1) -> None:
+        row = {"account": account, "day": day.isoformat(), "calls": calls}
         self._run(
-            "INSERT INTO heavy_calls VALUES (?, ?, ?) "
-            "ON CONFLICT(account, day) DO UPDATE SET calls = calls + excluded.calls",
-            (account, day.isoformat(), calls),
+            lambda db: upsert(
+                db, heavy_calls, row, lambda new: {"calls": heavy_calls.c.calls + new.calls}
+            )
         )
 
     def heavy_calls(self, account: str, day: date) -> int:
-        row = self._run(
-            "SELECT calls FROM heavy_calls WHERE account=? AND day=?", (account, day.isoformat())
+        query = select(heavy_calls.c.calls).where(
+            heavy_calls.c.account == account, heavy_calls.c.day == day.isoformat()
         )
-        return row[0] if row else 0
+        return self._run(lambda db: db.execute(query).scalar(), 0) or 0
 
     def for_account(self, account: str) -> AccountReports:
         return AccountReports(self, account)
@@ -353,18 +349,24 @@ class AccountReports:
         return self.store.count(self.account)
 
 
-_open: dict[Path, ReportStore] = {}
+_open: dict[str, ReportStore] = {}
 _open_guard = threading.Lock()
 
 
 def open_store(path: Path | None = None) -> ReportStore:
-    """The process's store for ``path`` (the default file when None), opened once."""
-    path = Path(path or default_path()).expanduser().absolute()
+    """The process's store in the database in use (:func:`erbium_zoom.storage.current`), or in
+    the SQLite file at ``path``; opened once (again when the file was moved away)."""
+    try:
+        database = storage.sqlite_file(path) if path is not None else storage.current()
+    except DatabaseUnavailable as error:  # a URL that cannot be used
+        raise StoreUnavailable(
+            f"The report cache cannot be used: {error.message} {error.advice}"
+        ) from None
     with _open_guard:
-        store = _open.get(path)
-        if store is None or not path.exists():
-            store = ReportStore(path)
-            _open[path] = store
+        store = _open.get(database.shown)
+        if store is None or (database.path is not None and not database.path.exists()):
+            store = ReportStore(database=database)
+            _open[database.shown] = store
         return store
 
 
@@ -373,15 +375,17 @@ def reset_store(path: Path | None = None) -> ReportStore:
 
     Moved, not deleted: the same file holds the activity record (:mod:`erbium_zoom.activity`),
     which is never thrown away; ``cache.sqlite3.damaged-<UTC time>`` keeps it for a look.
+    A database server is not reset here (the store is just opened again).
     """
-    path = Path(path or default_path()).expanduser().absolute()
+    database = storage.sqlite_file(path) if path is not None else storage.current()
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     with _open_guard:
-        _open.pop(path, None)
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            current = Path(f"{path}{suffix}")
-            if current.exists():
-                current.replace(Path(f"{path}.damaged-{stamp}{suffix}"))
+        _open.pop(database.shown, None)
+        if database.path is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                current = Path(f"{database.path}{suffix}")
+                if current.exists():
+                    current.replace(Path(f"{database.path}.damaged-{stamp}{suffix}"))
     return open_store(path)
 
 
@@ -398,3 +402,4 @@ def forget_open_stores() -> None:
     """Drop the opened stores (tests; a moved data folder)."""
     with _open_guard:
         _open.clear()
+    storage.forget()

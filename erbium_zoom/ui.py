@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit import config as st_config
 
-from erbium_zoom import attendance, ratelimit, simulator, store, urlstate
+from erbium_zoom import attendance, ratelimit, simulator, storage, store, urlstate
 from erbium_zoom.access import Action, Deployment, Mode, Person, decide
 from erbium_zoom.activity import ActivityLog
 from erbium_zoom.attendance import AttendanceResult, EventRef
@@ -207,7 +207,15 @@ def session_person() -> Person:
     return person
 
 
+def use_storage() -> None:
+    """Point the storage layer at the database in the secrets file's ``[storage] url`` (or
+    ERBIUM_ZOOM_DATABASE_URL; else the data folder): the record, the cache and Heavy counts."""
+    secrets, _ = _secrets()
+    storage.configure(secrets)
+
+
 def activity_log() -> ActivityLog:
+    use_storage()
     return ActivityLog()
 
 
@@ -391,6 +399,7 @@ def heavy_usage_text(connection: Connection) -> str:
     plan = limiter.plan
     spent, where = limiter.heavy_today(), " (this process: the cache file is off)"
     if not connection.is_demo and store.cache_enabled():
+        use_storage()
         try:
             quota = store.quota_key(connection.credentials, connection.settings)
             spent, where = store.open_store().heavy_calls(quota, datetime.now(UTC).date()), ""
@@ -415,6 +424,7 @@ def report_store(connection: Connection) -> store.AccountReports | None:
     st.session_state["cache_problem"] = None
     if connection.is_demo or not store.cache_enabled():
         return None
+    use_storage()
     try:
         opened = store.open_store()
     except store.StoreUnavailable as error:
@@ -425,13 +435,27 @@ def report_store(connection: Connection) -> store.AccountReports | None:
     return opened.for_account(store.account_key(connection.credentials, connection.settings))
 
 
+def report_cache_place() -> str:
+    """Where the report cache is kept, in words (a database's password masked)."""
+    use_storage()
+    try:
+        return storage.current().shown
+    except ZoomError as error:  # a URL that cannot be used: said by report_store's warning
+        return f"nowhere usable ({error.message})"
+
+
 def clear_report_cache() -> int:
     """Forget every cached report (a damaged file is replaced); how many were removed."""
+    use_storage()
     try:
         return store.open_store().clear()
     except store.StoreUnavailable:
-        store.reset_store()
-        return 0
+        pass
+    try:
+        store.reset_store()  # a damaged file is moved aside; a database server is tried again
+    except store.StoreUnavailable as error:  # still down: said, nothing else to do here
+        st.session_state["cache_problem"] = str(error)
+    return 0
 
 
 def load_attendance(
@@ -459,15 +483,18 @@ def load_attendance(
         if progress is not None:
             progress(offset + done, len(refs))
 
+    kept = report_store(connection) if keep_reports else None
     loaded = attendance.load_many(
         client,
         missing,
         now,
         progress=forward,
         workers=parallel_workers(connection),
-        store=report_store(connection) if keep_reports else None,
+        store=kept,
         refresh=refresh,
     )
+    if kept is not None:  # a database that went away (or came back) during the load
+        st.session_state["cache_problem"] = kept.store.problem
     for ref, result in zip(missing, loaded, strict=True):
         _remember(connection, ("attendance", "event", ref.key), result)
         found[ref.key] = result

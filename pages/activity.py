@@ -23,7 +23,7 @@ except ZoomError as error:
     st.stop()
 
 if person.may(Action.SEE_ALL_ACTIVITY):
-    st.caption(f"Everyone's entries ({len(everything):,}), newest first. Stored in {log.path}.")
+    st.caption(f"Everyone's entries ({len(everything):,}), newest first. Stored in {log.where}.")
 else:
     st.caption(f"Your own entries ({len(everything):,}), newest first; admins see everyone's.")
 

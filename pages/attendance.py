@@ -228,7 +228,7 @@ with st.expander("Report cache on this computer"):
         kept = ui.report_store(connection)
         if state.get("cache_problem"):
             st.warning(state["cache_problem"])
-        where = f"File: {store.default_path()}"
+        where = f"Kept in {ui.report_cache_place()}"
         if kept is not None:
             where += f" · {kept.count():,} reports kept for this client"
         st.caption(where)

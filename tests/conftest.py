@@ -13,7 +13,7 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from erbium_zoom import auth, ratelimit, secret_store, secrets_file, store
+from erbium_zoom import auth, ratelimit, secret_store, secrets_file, storage, store
 from erbium_zoom.auth import TokenCache
 from erbium_zoom.client import ZoomClient
 from erbium_zoom.config import Credentials, Settings
@@ -105,9 +105,29 @@ def isolated_data_dir(tmp_path, monkeypatch):
     """The report cache in a temporary folder, never the user's own; cache on by default."""
     monkeypatch.setenv(store.DATA_DIR_ENV, str(tmp_path / "data"))
     monkeypatch.delenv(store.CACHE_ENV, raising=False)
+    monkeypatch.delenv(storage.DATABASE_URL_ENV, raising=False)  # never the machine's database
     store.forget_open_stores()
     yield tmp_path / "data"
     store.forget_open_stores()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server of this test session (tests/postgres.py), stopped at its end.
+    Skipped when PostgreSQL is not installed, except in CI, which must run the storage tests
+    on both engines (`.ci/run` installs it)."""
+    from tests.postgres import PostgresServer, find_bin
+
+    bin_dir = find_bin()
+    if bin_dir is None:
+        reason = "PostgreSQL is not installed (apt-get install postgresql)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{reason}; CI must run the storage tests on PostgreSQL")
+        pytest.skip(reason)
+    server = PostgresServer(bin_dir)
+    server.start()
+    yield server
+    server.remove()
 
 
 class LimiterClock:

@@ -220,6 +220,39 @@ def test_only_admins_see_everyones_activity(signed_in_as):
     assert not [b for b in at.button if "Delete" in b.label]
 
 
+def test_activity_on_postgres_from_the_secrets_file_through_a_restart(
+    signed_in_as, postgres_server
+):
+    """[storage] url in the secrets file moves the record to PostgreSQL; while the server is
+    down the page says so in words (naming the setting, never the password), and shows the
+    entries again once it is back, without a restart of the dashboard."""
+    from erbium_zoom import storage
+    from tests.postgres import PASSWORD
+
+    url = postgres_server.new_database()
+    ActivityLog(database=storage.open_url(url)).append(who=EDITOR, action="approve")
+    signed_in_as(ADMIN)
+    at = team_app()
+    at.secrets["storage"] = {"url": url}
+    at.run()
+    at.switch_page("pages/activity.py").run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["Who"]) == [EDITOR]
+    assert "Stored in the database postgresql+psycopg://erbium:***@" in all_text(at)
+    postgres_server.stop()
+    try:
+        at.run()
+        assert not at.exception
+        words = all_text(at)
+        assert "activity record cannot be read" in words and "[storage] url" in words
+        assert PASSWORD not in words
+    finally:
+        postgres_server.start()
+    at.run()
+    assert not at.exception
+    assert list(at.dataframe[0].value["Who"]) == [EDITOR]
+
+
 @pytest.mark.parametrize(
     ("email", "advice"),
     [

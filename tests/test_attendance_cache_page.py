@@ -146,3 +146,39 @@ def test_demo_is_never_written_to_disk(isolated_data_dir):
     assert any("Demo data is never written to disk" in t for t in texts(at, "caption"))
     assert "(demo: simulated account)" in heavy_text(at)
     assert not isolated_data_dir.exists()
+
+
+def test_postgres_restarted_during_a_session_is_said_and_recovers(
+    real_zoom, postgres_server, monkeypatch
+):
+    """The page on PostgreSQL ([storage] url via ERBIUM_ZOOM_DATABASE_URL): the server stops,
+    the page says the cache cannot be used and loads from Zoom; it comes back, the warning goes
+    with the next load, without a restart of the dashboard."""
+    from erbium_zoom import storage
+    from tests.postgres import PASSWORD
+
+    monkeypatch.setenv(storage.DATABASE_URL_ENV, postgres_server.new_database())
+    board = real_zoom.event_tagged("double_slash_uuid")
+    at = open_real_page()
+    choose(at, f"meeting:{board['uuid']}")
+    load(at)
+    assert store.open_store().count() == 1 and not texts(at, "warning")
+    assert any("the database postgresql+psycopg://" in t for t in texts(at, "caption"))
+    store.open_store()._memory.clear()  # noqa: SLF001 - read from the database, not memory
+    postgres_server.stop()
+    try:
+        before = len(report_calls(real_zoom))
+        at.button(key="attendance_refresh").click().run()
+        assert not at.exception
+        assert len(report_calls(real_zoom)) > before  # loaded from Zoom all the same
+        warnings = [t for t in texts(at, "warning") if "report cache" in t]
+        assert warnings
+        for warning in warnings:
+            assert "could not be used" in warning and storage.DATABASE_URL_ENV in warning
+            assert PASSWORD not in warning
+    finally:
+        postgres_server.start()
+    at.button(key="attendance_refresh").click().run()
+    assert not at.exception
+    assert not [t for t in texts(at, "warning") if "report cache" in t]
+    assert metrics(at)["Unique attendees"] != ""

@@ -196,11 +196,16 @@ def test_an_error_after_opening_is_noted_not_raised(cache_path, board_result):
     assert "could not be used" in kept.problem
 
 
-def test_a_cache_of_another_layout_is_rebuilt(cache_path, board_result):
+def test_a_cache_from_a_newer_erbium_zoom_is_refused_in_words(cache_path, board_result):
     ReportStore(cache_path).put(ALPHA, board_result)
     with sqlite3.connect(cache_path) as db:
-        db.execute(f"PRAGMA user_version={store.SCHEMA_VERSION + 1}")
-    assert ReportStore(cache_path).count() == 0
+        db.execute("UPDATE alembic_version SET version_num = '9999'")
+    store.forget_open_stores()  # a new process
+    with pytest.raises(StoreUnavailable, match="set up by a newer erbium-zoom") as raised:
+        ReportStore(cache_path)
+    assert "ERBIUM_ZOOM_DATA_DIR" in str(raised.value)
+    with sqlite3.connect(cache_path) as db:  # left as it was
+        assert db.execute("SELECT COUNT(*) FROM reports").fetchone() == (1,)
 
 
 # ---- what is kept, through load_many ------------------------------------------------------------
