@@ -276,8 +276,9 @@ class ZoomClient:
     def _attempt(self, method, path, params, json, token, is_read) -> _Attempt:
         url = f"{api_base_for(token, self.settings)}{path}"
         category = category_for(method, path)
+        ticket = None
         if self.limiter is not None:
-            self.limiter.acquire(category)  # raises after a daily 429: nothing is sent then
+            ticket = self.limiter.acquire(category)  # raises after a daily 429: nothing sent
         with self._count_lock:
             self.request_count += 1
         try:
@@ -301,7 +302,10 @@ class ZoomClient:
         if self.limiter is not None:
             refused = self._error_from(response) if status == 429 else None
             self.limiter.observe(
-                category, response, refused if isinstance(refused, RateLimited) else None
+                category,
+                response,
+                refused if isinstance(refused, RateLimited) else None,
+                ticket,
             )
         if 200 <= status < 300:
             if status == 204 or not response.content:

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from erbium_zoom import attendance, ratelimit, simulator, store
+from erbium_zoom import attendance, ratelimit, shared_limits, simulator, store
 from erbium_zoom.access import Action, Deployment, Mode, Person, decide
 from erbium_zoom.activity import ActivityLog
 from erbium_zoom.attendance import AttendanceResult, EventRef
@@ -296,7 +296,31 @@ def rate_limiter(connection: Connection) -> RateLimiter:
             limiter = limiters[connection.demo_scenario] = RateLimiter(plan, throttle=False)
         limiter.set_plan(plan)
         return limiter
-    return account_limiter(connection, plan)
+    return account_limiter(connection, plan, shared_redis_url())
+
+
+def shared_redis_url() -> str | None:
+    """Redis for the shared rate limits ([limits] redis_url or ERBIUM_ZOOM_REDIS_URL), or None;
+    a malformed URL is shown as a warning (``limits_config_problem``) and the page paces alone."""
+    try:
+        url = shared_limits.redis_url(_secrets_toml())
+    except ZoomError as error:
+        st.session_state["limits_config_problem"] = user_message(error)
+        return None
+    st.session_state["limits_config_problem"] = None
+    return url
+
+
+def show_limits_problem(connection: Connection) -> None:
+    """A warning in words when Zoom's limits cannot be shared with the other processes now."""
+    if connection.is_demo:
+        return
+    limiter = rate_limiter(connection)
+    problem = st.session_state.get("limits_config_problem")
+    if limiter.shared_problem is not None:
+        problem = user_message(limiter.shared_problem)
+    if problem:
+        st.warning(problem, icon="🚦")
 
 
 def parallel_workers(connection: Connection) -> int:
@@ -310,7 +334,9 @@ def heavy_usage_text(connection: Connection) -> str:
     limiter = rate_limiter(connection)
     plan = limiter.plan
     spent, where = limiter.heavy_today(), " (this process: the cache file is off)"
-    if not connection.is_demo and store.cache_enabled():
+    if limiter.sharing:
+        where = " and every process sharing its limits in Redis"
+    elif not connection.is_demo and store.cache_enabled():
         try:
             quota = store.quota_key(connection.credentials, connection.settings)
             spent, where = store.open_store().heavy_calls(quota, datetime.now(UTC).date()), ""
@@ -439,6 +465,7 @@ def page_setup(title: str) -> Connection:
         st.caption(f"{connection.description} · {SOURCE_TEXT[connection.source]}")
     for warning in st.session_state.get("conn_warnings", []):
         st.warning(warning)
+    show_limits_problem(connection)
     if st.session_state.get("conn_hosts_error"):
         hosts = ", ".join(connection.settings.hosts)
         st.warning(f"The Hosts field in the sidebar is not valid, so {hosts} is used.")

@@ -22,6 +22,8 @@ from erbium_zoom.ratelimit import (
     MEDIUM,
     PRO,
     WINDOW,
+    AdaptiveMargin,
+    FixedMargin,
     LimiterRegistry,
     RateLimiter,
     category_for,
@@ -53,6 +55,8 @@ class Clock:
 
 
 def limiter_on(clock: Clock, plan=PRO, **kwargs) -> RateLimiter:
+    """A limiter on the fake clock; with the fixed margin (WINDOW) unless one is given."""
+    kwargs.setdefault("margin", FixedMargin())
     return RateLimiter(
         plan, clock=clock.monotonic, sleep=clock.sleep, utcnow=clock.utcnow, **kwargs
     )
@@ -340,6 +344,108 @@ def test_daily_429_without_the_clients_reading_uses_the_header_and_midnight():
     with pytest.raises(RateLimited) as raised:
         limiter.acquire(HEAVY)
     assert raised.value.retry_at == datetime(2026, 11, 30, tzinfo=UTC)
+
+
+def test_remaining_zero_from_our_own_full_pace_does_not_pause():
+    # At Zoom's number per window, Zoom's second is full after each request: Remaining 0 then
+    # says nothing new, and pausing a second on it would cost a second every second.
+    clock = Clock()
+    limiter = limiter_on(clock)
+    tickets = [limiter.acquire(MEDIUM) for _ in range(20)]
+    assert tickets[-1].in_window == 19
+    limiter.observe(
+        MEDIUM, answer(200, X_RateLimit_Limit="20", X_RateLimit_Remaining="0"), None, tickets[-1]
+    )
+    before = clock.seconds
+    limiter.acquire(MEDIUM)
+    assert clock.seconds - before == pytest.approx(WINDOW / 20)  # the next even slot, no pause
+    # Remaining 0 when we sent less than our number: someone else uses the second.
+    other = limiter_on(clock)
+    ticket = other.acquire(MEDIUM)
+    other.observe(
+        MEDIUM, answer(200, X_RateLimit_Limit="20", X_RateLimit_Remaining="0"), None, ticket
+    )
+    before = clock.seconds
+    other.acquire(MEDIUM)
+    assert clock.seconds - before == pytest.approx(ratelimit.PAUSE_WHEN_USED_UP)
+
+
+# ---- the margin against jitter ------------------------------------------------------------------
+
+
+def test_adaptive_margin_starts_small_widens_at_once_and_narrows_slowly():
+    margin = AdaptiveMargin()
+    assert margin.current(0.0) == ratelimit.MIN_MARGIN
+    for trip in (0.20, 0.21, 0.20):  # steady round trips: no wider
+        margin.round_trip(HEAVY, trip, 0.0)
+    assert margin.current(0.0) == ratelimit.MIN_MARGIN
+    margin.round_trip(HEAVY, 0.35, 0.0)  # one request delayed 0.15 s more than another
+    assert margin.current(0.0) == pytest.approx(0.15)
+    margin.round_trip(MEDIUM, 0.05, 0.0)  # categories' round trips are not compared
+    assert margin.current(0.0) == pytest.approx(0.15)
+    margin.refused(0.0)  # a 429: the jitter was larger than the margin
+    assert margin.current(0.0) == pytest.approx(0.15 + ratelimit.STEP_AFTER_429)
+    # It narrows by NARROW_PER_SECOND, but not below the spread still in its samples.
+    assert margin.current(5.0) == pytest.approx(0.25 - 5 * ratelimit.NARROW_PER_SECOND)
+    assert margin.current(60.0) == pytest.approx(ratelimit.MIN_MARGIN)
+    margin.round_trip(HEAVY, 0.2, 60.0)
+    assert margin.current(60.0) == pytest.approx(0.15)  # the 0.35 s trip is still a sample
+    for _ in range(ratelimit.SPREAD_SAMPLES):
+        margin.round_trip(HEAVY, 0.2, 60.0)
+    assert margin.current(120.0) == pytest.approx(ratelimit.MIN_MARGIN)
+    for _ in range(5):
+        margin.refused(120.0)
+    assert margin.current(120.0) == ratelimit.MAX_MARGIN  # never wider
+
+
+def test_limiter_paces_at_zooms_number_per_second_and_the_adaptive_margin():
+    clock = Clock()
+    limiter = limiter_on(clock, margin=AdaptiveMargin())
+    window = 1.0 + ratelimit.MIN_MARGIN
+    sent = slots(limiter, clock, HEAVY, 21)
+    assert sent == pytest.approx([k * window / 10 for k in range(21)])
+    assert limiter.window() == pytest.approx(window)
+    limiter.observe(HEAVY, answer(429, X_RateLimit_Type="QPS"), RateLimited("busy"))
+    assert limiter.window() == pytest.approx(window + ratelimit.STEP_AFTER_429)
+
+
+def test_round_trips_through_the_client_set_the_margin(make_client):
+    # The simulator answers after 0.2 s, one request in five 0.1 s later: the margin follows.
+    clock = Clock()
+    sim = SimulatedZoom("full", now=FIXED_NOW, clock=clock.time, sleep=clock.sleep)
+    delays = iter([0.2, 0.2, 0.2, 0.2, 0.3] * 10)
+    sim.faults.latency = 1.0  # on; the simulator's sleep below decides how long
+    sim.sleep = lambda seconds: clock.sleep(next(delays) if seconds == 1.0 else seconds)
+    limiter = limiter_on(clock, margin=AdaptiveMargin())
+    client = make_client(sim, limiter=limiter, sleep=clock.sleep)
+    for _ in range(5):
+        client.get_event(EventKind.WEBINAR, sim.event_tagged("large")["id"])
+    assert limiter.window() == pytest.approx(1.1)
+
+
+def sliding_account(clock: Clock, latency: float = 0.0) -> SimulatedZoom:
+    """Pro limits counted over any sliding second, the strictest reading of Zoom's window."""
+    faults = Faults(qps_limits=dict(PRO.per_second), qps_window="sliding", latency=latency)
+    return SimulatedZoom("full", now=FIXED_NOW, faults=faults, clock=clock.time, sleep=clock.sleep)
+
+
+def test_adaptive_pace_gets_no_429_from_a_sliding_window_and_is_faster(make_client):
+    def load(margin) -> tuple[float, list[int]]:
+        clock = Clock()
+        sim = sliding_account(clock)
+        limiter = limiter_on(clock, margin=margin)
+        client = make_client(sim, limiter=limiter, sleep=clock.sleep)
+        large = sim.event_tagged("large")
+        for _ in range(6):
+            client.list_participants(EventKind.WEBINAR, large["uuid"])
+            client.list_registrants(EventKind.WEBINAR, large["id"])
+        return clock.seconds, [c.status for c in sim.api_calls() if c.status == 429]
+
+    fixed, fixed_429s = load(FixedMargin())
+    adaptive, adaptive_429s = load(AdaptiveMargin())
+    assert fixed_429s == adaptive_429s == []
+    # Remaining 0 of our own full second no longer pauses: the pace is Zoom's number per 1.04 s.
+    assert adaptive < fixed / 1.1
 
 
 # ---- counting Heavy calls -----------------------------------------------------------------------
