@@ -43,6 +43,7 @@ from pathlib import Path
 
 import httpx
 
+from erbium_zoom.ratelimit import FIXED_MARGIN
 from erbium_zoom.simulator import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_CLIENT_ID,
@@ -86,18 +87,22 @@ def _ours(spec: dict):
     from erbium_zoom.client import ZoomClient
     from erbium_zoom.config import Credentials, Settings
     from erbium_zoom.parallel import MAX_WORKERS
-    from erbium_zoom.ratelimit import PLANS, RateLimiter
-    from erbium_zoom.store import FILE_NAME, ReportStore, account_key
+    from erbium_zoom.ratelimit import PLANS, FixedMargin, RateLimiter
+    from erbium_zoom.shared_limits import slots_for
+    from erbium_zoom.store import FILE_NAME, ReportStore, account_key, quota_key
 
     credentials = Credentials(DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
     settings = Settings(oauth_url=spec["oauth_url"], api_url=spec["api_url"], hosts=HOSTS)
     path = Path(spec["data_dir"]) / FILE_NAME
-    client = ZoomClient(
-        credentials,
-        settings,
-        token_cache=TokenCache(),
-        limiter=RateLimiter(PLANS[spec["plan"]]),
+    shared = None
+    if spec.get("redis_url"):  # every loader of the account takes its slots from Redis
+        shared = slots_for(spec["redis_url"], quota_key(credentials, settings))
+    limiter = RateLimiter(
+        PLANS[spec["plan"]],
+        margin=FixedMargin() if spec.get("margin") == "fixed" else None,
+        shared=shared,
     )
+    client = ZoomClient(credentials, settings, token_cache=TokenCache(), limiter=limiter)
     lists: dict[tuple, tuple[float, object]] = {}  # the page's in-memory list cache
     opened: list[ReportStore] = []  # one per process, as the dashboard's open_store()
 
@@ -125,6 +130,10 @@ def _ours(spec: dict):
             "ready": len(ready),
             "rows": rows,
             "cached": sum(r.from_cache for r in results),
+            "margin": limiter.window() - 1.0,
+            "refusals": limiter.refusals,
+            "heavy_today": limiter.heavy_today(),
+            "shared_problem": str(limiter.shared_problem) if limiter.shared_problem else None,
         }
 
     yield page_data
@@ -236,8 +245,15 @@ class Child:
         return line.strip()
 
     def phase(self) -> dict:
+        self.start()
+        return self.result()
+
+    def start(self) -> None:
+        """Start the next phase (several children start theirs, then each gives its result)."""
         self.process.stdin.write("go\n")
         self.process.stdin.flush()
+
+    def result(self) -> dict:
         return json.loads(self._line())
 
     def close(self) -> None:
@@ -369,14 +385,8 @@ def render(rows: list[dict], minimum: dict[str, int], bound: float, bound_text: 
     return "\n".join(lines)
 
 
-def run(
-    webinars: int,
-    rows: int,
-    latency: float,
-    plan_key: str,
-    baseline: bool,
-    qps_window: str = "clock",
-) -> str:
+def _account(webinars: int, rows: int, latency: float, plan_key: str, qps_window: str) -> dict:
+    """The simulated account, the fewest calls its data needs, and the rate-limit bound."""
     from erbium_zoom.ratelimit import PLANS
 
     plan = PLANS[plan_key]
@@ -404,6 +414,34 @@ def run(
         f"max({minimum['Heavy']} Heavy ÷ {rate['Heavy']}/s, {minimum['Medium']} Medium ÷ "
         f"{rate['Medium']}/s) + {chain} dependent round trips × {latency * 1000:.0f} ms"
     )
+    title = (
+        f"the Attendance page's data for {webinars} past webinars of "
+        f"{rows:,} participant rows (rejoins included) and {workload.approved:,}/"
+        f"{workload.pending}/{workload.denied} approved/pending/denied registrants each\n"
+        f"simulated Zoom on 127.0.0.1: {latency * 1000:.0f} ms per request, {plan.name} limits "
+        f"(Light {rate['Light']}/s, Medium {rate['Medium']}/s, Heavy {rate['Heavy']}/s "
+        f"{WINDOW_TEXT[qps_window]}, then 429; {plan.heavy_daily:,} Heavy a day); account built "
+        f"in {built:.1f} s\n"
+    )
+    return {
+        "sim": sim,
+        "minimum": minimum,
+        "bound": bound,
+        "bound_text": bound_text,
+        "title": title,
+    }
+
+
+def run(
+    webinars: int,
+    rows: int,
+    latency: float,
+    plan_key: str,
+    baseline: bool,
+    qps_window: str = "clock",
+) -> str:
+    account = _account(webinars, rows, latency, plan_key, qps_window)
+    sim = account["sim"]
     results = []
     with serve(sim) as server, tempfile.TemporaryDirectory() as data_dir:
         spec = {
@@ -424,17 +462,85 @@ def run(
             results.append(_measure(sim, plain, "baseline: sequential, 30 a page"))
             plain.close()
     title = (
-        f"erbium-zoom benchmark: the Attendance page's data for {webinars} past webinars of "
-        f"{rows:,} participant rows (rejoins included) and {workload.approved:,}/"
-        f"{workload.pending}/{workload.denied} approved/pending/denied registrants each\n"
-        f"simulated Zoom on 127.0.0.1: {latency * 1000:.0f} ms per request, {plan.name} limits "
-        f"(Light {rate['Light']}/s, Medium {rate['Medium']}/s, Heavy {rate['Heavy']}/s "
-        f"{WINDOW_TEXT[qps_window]}, then 429; {plan.heavy_daily:,} Heavy a day); account built "
-        f"in {built:.1f} s\n"
+        f"erbium-zoom benchmark: {account['title']}"
         "calls and 429s counted by the server; peak MB is each process's peak RSS (warm runs in "
         "the cold run's process)\n"
     )
-    return title + "\n" + render(results, minimum, bound, bound_text)
+    return (
+        title + "\n" + render(results, account["minimum"], account["bound"], account["bound_text"])
+    )
+
+
+# ---- fixed against adaptive margin, on a quiet and on a loaded machine -------------------------
+
+
+def _burn() -> None:
+    """A CPU-bound process beside the benchmark: the loaded machine."""
+    while True:
+        pass
+
+
+def compare_margins(
+    webinars: int,
+    rows: int,
+    latency: float,
+    plan_key: str,
+    qps_window: str = "sliding",
+    burners: int = 1,
+    repeat: int = 1,
+) -> str:
+    """Cold loads with the fixed and the adaptive margin, quiet and then with ``burners``
+    CPU-bound processes beside them; wall time against the bound and 429s for each."""
+    account = _account(webinars, rows, latency, plan_key, qps_window)
+    sim, bound = account["sim"], account["bound"]
+    machines = [("quiet", 0)] + ([("loaded", burners)] if burners else [])
+    rows_out = []
+    with serve(sim) as server:
+        for machine, count in machines:
+            burning = [
+                subprocess.Popen(
+                    [sys.executable, "-c", "from erbium_zoom.bench import _burn; _burn()"]
+                )
+                for _ in range(count)
+            ]
+            try:
+                for _ in range(repeat):
+                    for margin in ("fixed", "adaptive"):
+                        with tempfile.TemporaryDirectory() as data_dir:
+                            spec = {
+                                "oauth_url": server.oauth_url,
+                                "api_url": server.api_url,
+                                "data_dir": data_dir,
+                                "plan": plan_key,
+                                "margin": margin,
+                            }
+                            child = Child("restart", spec)  # one cold load, empty caches
+                            result = _measure(sim, child, margin)
+                            child.close()
+                        result["machine"] = machine
+                        rows_out.append(result)
+            finally:
+                for process in burning:
+                    process.kill()
+                    process.wait()
+    header = (
+        f"{'machine':<9}{'margin':<10}{'calls':>7}{'429s':>6}{'wall s':>9}"
+        f"{'÷ bound':>9}{'margin at end':>15}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows_out:
+        lines.append(
+            f"{row['machine']:<9}{row['name']:<10}{row['total']:>7,}{row['refused']:>6,}"
+            f"{row['wall']:>9.2f}{row['wall'] / bound:>9.2f}{row['margin']:>13.3f} s"
+        )
+    lines += ["", f"rate-limit bound: {account['bound_text']} = {bound:.2f} s"]
+    title = (
+        f"erbium-zoom margin benchmark: {account['title']}"
+        f"fixed: Zoom's number per {1 + FIXED_MARGIN:.1f} s; adaptive: see ratelimit.py; "
+        f"loaded: {burners} CPU-bound process(es) beside the benchmark; 429s counted by the "
+        "server\n"
+    )
+    return title + "\n" + "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -454,10 +560,31 @@ def main(argv: list[str] | None = None) -> int:
         "each request (the strictest reading of Zoom's window)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the slow baseline")
+    parser.add_argument(
+        "--margins",
+        action="store_true",
+        help="instead: cold loads with the fixed and the adaptive margin against jitter, on a "
+        "quiet machine and with --burners CPU-bound processes beside them",
+    )
+    parser.add_argument("--burners", type=int, default=1, help="for --margins (0: quiet only)")
+    parser.add_argument("--repeat", type=int, default=1, help="for --margins: runs of each")
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "SPEC"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _child(args.child[0], json.loads(args.child[1]))
+    if args.margins:
+        print(
+            compare_margins(
+                args.webinars,
+                args.rows,
+                args.latency,
+                args.plan,
+                args.qps_window,
+                args.burners,
+                args.repeat,
+            )
+        )
+        return 0
     print(
         run(
             args.webinars,

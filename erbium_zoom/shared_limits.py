@@ -79,7 +79,8 @@ local window = tonumber(ARGV[3])
 local slot = tonumber(ARGV[4])
 local fresh = 1 - redis.call('EXISTS', KEYS[4])
 redis.call('SET', KEYS[4], '1', 'PX', keep)
-local paused = math.max(tonumber(redis.call('GET', KEYS[3]) or '0'), now + tonumber(ARGV[5]))
+local paused = tonumber(redis.call('GET', KEYS[3]) or '0')
+if tonumber(ARGV[5]) > 0 then paused = math.max(paused, now + tonumber(ARGV[5])) end
 if slot == 0 or paused > slot then
   slot = math.max(now, paused, tonumber(redis.call('GET', KEYS[1]) or '0'))
   redis.call('SET', KEYS[1], n(slot + math.floor(window / allowance)), 'PX', keep)

@@ -61,6 +61,7 @@ class SimCall:
     path: str
     query: dict[str, str]
     status: int
+    time: float = 0.0  # the simulator's clock when it answered (after admission)
 
 
 @dataclass
@@ -257,7 +258,9 @@ class SimulatedZoom(FaultInjection):
                 response = self._api(request, path, query)
             else:
                 response = _error(404, 404, "Not Found")
-            self.calls.append(SimCall(request.method, path, query, response.status_code))
+            self.calls.append(
+                SimCall(request.method, path, query, response.status_code, self.clock())
+            )
         return response
 
     # -- REST pipeline --------------------------------------------------------------------
