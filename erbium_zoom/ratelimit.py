@@ -55,21 +55,28 @@ CATEGORIES: tuple[str, ...] = (LIGHT, MEDIUM, HEAVY)
 # keeps more throughput for the same protection.
 #
 # FIXED_MARGIN is the former constant margin (0.2 s: Pro Heavy 10 per 1.2 s = 8.3/s), kept for
-# the benchmark's comparison and for tests. The default is AdaptiveMargin: it starts at
-# MIN_MARGIN, follows the spread of recent round trips per category (the largest minus the
-# smallest of the last SPREAD_SAMPLES: how much one request was delayed more than another on
-# the way there and back, which bounds how much closer together two can arrive than they went),
-# widens by STEP_AFTER_429 on a per-second 429, never beyond MAX_MARGIN, and narrows by
-# NARROW_PER_SECOND a second when neither calls for it. Why these numbers: against the simulator
-# on loopback at 200 ms latency with the dashboard's 8 threads, round trips of one category
-# spread by 0.01 to 0.04 s on a quiet 2-core machine and by 0.1 to 0.3 s with a CPU-bound
-# process beside it (README, Benchmark).
+# the benchmark's comparison and for tests. The default is AdaptiveMargin, one per category: it
+# starts at MIN_MARGIN and follows the jitter seen on this side of the way: how much later than
+# its slot each request was actually written to the connection (thread scheduling, the GIL, the
+# connection pool), as the largest minus the smallest of the last SPREAD_SAMPLES delays, taken
+# SEND_SPREAD_FACTOR times, because the other side of the way (the network and Zoom's gateway)
+# is not seen from here and is taken to vary as much. It widens by STEP_AFTER_429 on a
+# per-second 429, never beyond MAX_MARGIN, and narrows by NARROW_PER_SECOND a second when
+# neither calls for it. Measured against the simulator on loopback at 200 ms latency with the
+# dashboard's 8 threads (a busy 2-core machine): requests of one category reached the simulator
+# up to 0.07 s closer together than they went, while their send delays spread by 0.04 s; with a
+# CPU-bound process beside them, 0.25 to 0.36 s against a send spread of 0.23 s. The round trip
+# is no good measure: it also holds the time Zoom takes to build each answer, which varies with
+# its size (0.1 to 0.18 s of spread where the arrivals spread by 0.07 s).
 FIXED_MARGIN = 0.2
 JITTER_MARGIN = FIXED_MARGIN  # the former name
 WINDOW = 1.0 + FIXED_MARGIN  # seconds in which a category sends its allowance, fixed margin
-MIN_MARGIN = 0.04
+MIN_MARGIN = 0.05
+START_MARGIN = 0.1
 MAX_MARGIN = 0.5
 SPREAD_SAMPLES = 40
+SEND_SPREAD_FACTOR = 2.0
+ROUND_TRIP_SPREAD_FACTOR = 0.5
 STEP_AFTER_429 = 0.1
 NARROW_PER_SECOND = 0.01
 # Without the shared backend (Redis unreachable), each process paces alone at this share of
@@ -156,18 +163,20 @@ class FixedMargin:
     def __repr__(self) -> str:
         return f"FixedMargin({self.seconds})"
 
-    def current(self, now: float) -> float:
+    def current(self, category: str, now: float) -> float:
         return self.seconds
 
-    def round_trip(self, category: str, seconds: float, now: float) -> None:
+    def sent(
+        self, category: str, delay: float | None, round_trip: float | None, now: float
+    ) -> None:
         pass
 
-    def refused(self, now: float) -> None:
+    def refused(self, category: str, now: float) -> None:
         pass
 
 
 class AdaptiveMargin:
-    """A margin that follows the jitter actually seen (see the constants above).
+    """A margin per category that follows the jitter actually seen (see the constants above).
 
     Not thread-safe on its own: the limiter calls it under its lock.
     """
@@ -177,33 +186,47 @@ class AdaptiveMargin:
         low: float = MIN_MARGIN,
         high: float = MAX_MARGIN,
         samples: int = SPREAD_SAMPLES,
+        start: float = START_MARGIN,
     ):
-        self.low, self.high = low, high
-        self._level = low
-        self._at: float | None = None
-        self._trips: dict[str, deque[float]] = {}
+        self.low, self.high, self.start = low, high, start
+        self._level: dict[str, float] = {}
+        self._at: dict[str, float] = {}
+        self._delays: dict[tuple[str, str], deque[float]] = {}
         self._samples = samples
 
     def __repr__(self) -> str:
-        return f"AdaptiveMargin(level={self._level:.3f})"
+        levels = ", ".join(f"{c}={v:.3f}" for c, v in self._level.items())
+        return f"AdaptiveMargin({levels})"
 
-    def current(self, now: float) -> float:
-        """The margin now: the last level, narrowed for the time since."""
-        if self._at is not None and now > self._at:
-            self._level = max(self.low, self._level - NARROW_PER_SECOND * (now - self._at))
-        self._at = now
-        return self._level
+    def current(self, category: str, now: float) -> float:
+        """The category's margin now: its last level, narrowed for the time since."""
+        level = self._level.get(category, max(self.low, self.start))
+        at = self._at.get(category)
+        if at is not None and now > at:
+            level = max(self.low, level - NARROW_PER_SECOND * (now - at))
+        self._level[category], self._at[category] = level, now
+        return level
 
-    def round_trip(self, category: str, seconds: float, now: float) -> None:
-        """A request of ``category`` took ``seconds`` from its slot to its answer."""
-        trips = self._trips.setdefault(category, deque(maxlen=self._samples))
-        trips.append(seconds)
-        spread = max(trips) - min(trips)
-        self._level = min(self.high, max(self.current(now), spread))
+    def sent(
+        self, category: str, delay: float | None, round_trip: float | None, now: float
+    ) -> None:
+        """A request of ``category`` went on the wire ``delay`` seconds after its slot, and its
+        answer came ``round_trip`` seconds after the slot (either may be unknown: None)."""
+        spread = 0.0
+        for kind, seconds, factor in (
+            ("sent", delay, SEND_SPREAD_FACTOR),
+            ("answered", round_trip, ROUND_TRIP_SPREAD_FACTOR),
+        ):
+            if seconds is None:
+                continue
+            samples = self._delays.setdefault((category, kind), deque(maxlen=self._samples))
+            samples.append(seconds)
+            spread = max(spread, factor * (max(samples) - min(samples)))
+        self._level[category] = min(self.high, max(self.current(category, now), spread))
 
-    def refused(self, now: float) -> None:
+    def refused(self, category: str, now: float) -> None:
         """Zoom refused a request for the second: the jitter was larger than the margin."""
-        self._level = min(self.high, self.current(now) + STEP_AFTER_429)
+        self._level[category] = min(self.high, self.current(category, now) + STEP_AFTER_429)
 
 
 Margin = FixedMargin | AdaptiveMargin
@@ -364,10 +387,14 @@ class RateLimiter:
             cut = 0
         return max(1, limit - cut)
 
-    def window(self) -> float:
-        """Seconds in which a category sends at most its allowance now: 1 s and the margin."""
+    def window(self, category: str = HEAVY) -> float:
+        """Seconds in which ``category`` sends at most its allowance now: 1 s and its margin."""
         with self._lock:
-            return 1.0 + self.margin.current(self._now())
+            return 1.0 + self.margin.current(category, self._now())
+
+    def now(self) -> float:
+        """The limiter's clock (for the client to say when a request went on the wire)."""
+        return self._now()
 
     @property
     def sharing(self) -> bool:
@@ -398,7 +425,7 @@ class RateLimiter:
                 if not self.throttle:
                     return Ticket(category, now, 0)
                 allowance = self.allowance(category)
-                window = 1.0 + self.margin.current(now)
+                window = 1.0 + self.margin.current(category, now)
                 paused = self._paused_until.get(category, 0.0)
                 use_shared = self.shared is not None and (
                     self.shared_problem is None or now >= self._next_probe
@@ -467,11 +494,14 @@ class RateLimiter:
         response: httpx.Response,
         error: RateLimited | None = None,
         ticket: Ticket | None = None,
+        on_wire: float | None = None,
     ) -> None:
         """Learn from Zoom's answer: count Heavy calls, slow down on 429 or Remaining 0.
 
         ``error`` is the client's reading of a 429 (per-second or daily, and until when);
-        ``ticket`` is the request's, from :meth:`acquire` (its round trip feeds the margin).
+        ``ticket`` is the request's, from :meth:`acquire`, and ``on_wire`` when (on the
+        limiter's clock) its request was written to the connection: the delay between the two
+        feeds the margin.
         """
         status = response.status_code
         limit_type = (response.headers.get("X-RateLimit-Type") or "").lower()
@@ -484,7 +514,8 @@ class RateLimiter:
             now = self._now()
             today = self._wall().date()
             if ticket is not None and self.throttle:
-                self.margin.round_trip(category, now - ticket.sent_at, now)
+                delay = None if on_wire is None else max(0.0, on_wire - ticket.sent_at)
+                self.margin.sent(category, delay, now - ticket.sent_at, now)
             if category == HEAVY and status not in (401, 429):
                 # Zoom counts what it let through, error answers included; a 429 or an
                 # unknown token was refused before counting.
@@ -507,7 +538,7 @@ class RateLimiter:
                     pause_shared = pause
                     cut, _ = self._cuts.get(category, (0, 0.0))
                     self._cuts[category] = (cut + 1, now + CUT_SECONDS)
-                    self.margin.refused(now)
+                    self.margin.refused(category, now)
             elif daily_reading:
                 if category == HEAVY and remaining is not None:
                     self._zoom_heavy_left = (today, remaining)

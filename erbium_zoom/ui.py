@@ -330,12 +330,14 @@ def parallel_workers(connection: Connection) -> int:
 
 
 def heavy_usage_text(connection: Connection) -> str:
-    """'Heavy calls today by this dashboard: N of 30,000 (Pro)', with what Zoom said if it did."""
+    """'Heavy calls today by this dashboard: N of 30,000 (Pro)' (by every process sharing the
+    account's limits, with Redis), with what Zoom said if it did."""
     limiter = rate_limiter(connection)
     plan = limiter.plan
     spent, where = limiter.heavy_today(), " (this process: the cache file is off)"
-    if limiter.sharing:
-        where = " and every process sharing its limits in Redis"
+    who = "by this dashboard"
+    if limiter.sharing:  # Redis's count: every process on the account
+        who, where = "by every dashboard and process sharing the account's limits in Redis", ""
     elif not connection.is_demo and store.cache_enabled():
         try:
             quota = store.quota_key(connection.credentials, connection.settings)
@@ -345,7 +347,7 @@ def heavy_usage_text(connection: Connection) -> str:
     if connection.is_demo:
         where = " (demo: simulated account)"
     text = (
-        f"Heavy calls today by this dashboard: {spent:,} of {plan.heavy_daily:,} ({plan.name})"
+        f"Heavy calls today {who}: {spent:,} of {plan.heavy_daily:,} ({plan.name})"
         f"{where}. Both participant reports are Heavy calls; the daily cap is shared by every "
         "app on the client's account and resets at 00:00 UTC."
     )

@@ -12,6 +12,8 @@ import httpx
 import pytest
 
 from erbium_zoom import ratelimit
+from erbium_zoom.auth import TokenCache
+from erbium_zoom.client import ZoomClient
 from erbium_zoom.errors import RateLimited
 from erbium_zoom.models import EventKind
 from erbium_zoom.ratelimit import (
@@ -29,7 +31,7 @@ from erbium_zoom.ratelimit import (
     category_for,
 )
 from erbium_zoom.simulator import Faults, SimulatedZoom
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, SIM_CREDENTIALS
 
 
 class Clock:
@@ -375,52 +377,80 @@ def test_remaining_zero_from_our_own_full_pace_does_not_pause():
 
 def test_adaptive_margin_starts_small_widens_at_once_and_narrows_slowly():
     margin = AdaptiveMargin()
-    assert margin.current(0.0) == ratelimit.MIN_MARGIN
-    for trip in (0.20, 0.21, 0.20):  # steady round trips: no wider
-        margin.round_trip(HEAVY, trip, 0.0)
-    assert margin.current(0.0) == ratelimit.MIN_MARGIN
-    margin.round_trip(HEAVY, 0.35, 0.0)  # one request delayed 0.15 s more than another
-    assert margin.current(0.0) == pytest.approx(0.15)
-    margin.round_trip(MEDIUM, 0.05, 0.0)  # categories' round trips are not compared
-    assert margin.current(0.0) == pytest.approx(0.15)
-    margin.refused(0.0)  # a 429: the jitter was larger than the margin
-    assert margin.current(0.0) == pytest.approx(0.15 + ratelimit.STEP_AFTER_429)
-    # It narrows by NARROW_PER_SECOND, but not below the spread still in its samples.
-    assert margin.current(5.0) == pytest.approx(0.25 - 5 * ratelimit.NARROW_PER_SECOND)
-    assert margin.current(60.0) == pytest.approx(ratelimit.MIN_MARGIN)
-    margin.round_trip(HEAVY, 0.2, 60.0)
-    assert margin.current(60.0) == pytest.approx(0.15)  # the 0.35 s trip is still a sample
+    low, start = ratelimit.MIN_MARGIN, ratelimit.START_MARGIN
+    factor = ratelimit.SEND_SPREAD_FACTOR
+    assert margin.current(HEAVY, 0.0) == start  # nothing seen yet
+    assert margin.current(HEAVY, 3.0) == pytest.approx(start - 3 * ratelimit.NARROW_PER_SECOND)
+    for delay in (0.001, 0.011, 0.002):  # requests leave on time, answers come steadily
+        margin.sent(HEAVY, delay, 0.2 + delay, 10.0)
+    assert margin.current(HEAVY, 10.0) == low
+    margin.sent(HEAVY, 0.101, 0.301, 10.0)  # one request left 0.1 s later after its slot
+    assert margin.current(HEAVY, 10.0) == pytest.approx(factor * 0.1)
+    assert margin.current(MEDIUM, 10.0) == start  # each category its own, from its first use
+    margin.refused(HEAVY, 10.0)  # a 429: the jitter was larger than the margin
+    widened = factor * 0.1 + ratelimit.STEP_AFTER_429
+    assert margin.current(HEAVY, 10.0) == pytest.approx(widened)
+    # It narrows by NARROW_PER_SECOND, but not below what its samples still show.
+    assert margin.current(HEAVY, 15.0) == pytest.approx(widened - 5 * ratelimit.NARROW_PER_SECOND)
+    assert margin.current(HEAVY, 60.0) == pytest.approx(low)
+    margin.sent(HEAVY, 0.001, 0.201, 60.0)
+    assert margin.current(HEAVY, 60.0) == pytest.approx(factor * 0.1)  # 0.101 still a sample
     for _ in range(ratelimit.SPREAD_SAMPLES):
-        margin.round_trip(HEAVY, 0.2, 60.0)
-    assert margin.current(120.0) == pytest.approx(ratelimit.MIN_MARGIN)
-    for _ in range(5):
-        margin.refused(120.0)
-    assert margin.current(120.0) == ratelimit.MAX_MARGIN  # never wider
+        margin.sent(HEAVY, 0.001, 0.201, 60.0)
+    assert margin.current(HEAVY, 120.0) == pytest.approx(low)
+    # Answers that spread while requests leave on time: Zoom's side of the way (or the time it
+    # takes to answer, which the round trip holds too, hence the smaller factor).
+    margin.sent(HEAVY, 0.001, 0.601, 120.0)
+    assert margin.current(HEAVY, 120.0) == pytest.approx(ratelimit.ROUND_TRIP_SPREAD_FACTOR * 0.4)
+    for _ in range(6):
+        margin.refused(HEAVY, 120.0)
+    assert margin.current(HEAVY, 120.0) == ratelimit.MAX_MARGIN  # never wider
 
 
 def test_limiter_paces_at_zooms_number_per_second_and_the_adaptive_margin():
     clock = Clock()
-    limiter = limiter_on(clock, margin=AdaptiveMargin())
+    limiter = limiter_on(clock, margin=AdaptiveMargin(start=ratelimit.MIN_MARGIN))
     window = 1.0 + ratelimit.MIN_MARGIN
     sent = slots(limiter, clock, HEAVY, 21)
     assert sent == pytest.approx([k * window / 10 for k in range(21)])
-    assert limiter.window() == pytest.approx(window)
+    assert limiter.window(HEAVY) == pytest.approx(window)
     limiter.observe(HEAVY, answer(429, X_RateLimit_Type="QPS"), RateLimited("busy"))
-    assert limiter.window() == pytest.approx(window + ratelimit.STEP_AFTER_429)
+    assert limiter.window(HEAVY) == pytest.approx(window + ratelimit.STEP_AFTER_429)
+    assert limiter.window(LIGHT) == pytest.approx(window)
 
 
-def test_round_trips_through_the_client_set_the_margin(make_client):
-    # The simulator answers after 0.2 s, one request in five 0.1 s later: the margin follows.
+class LateWire(httpx.BaseTransport):
+    """Writes each request to the "connection" ``delays`` seconds after it is handed over (as
+    a busy machine would), telling httpcore's trace as httpcore does, then lets ``inner``
+    answer."""
+
+    def __init__(self, inner: httpx.BaseTransport, clock: Clock, delays):
+        self.inner, self.clock, self.delays = inner, clock, iter(delays)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.clock.seconds += next(self.delays)
+        trace = request.extensions.get("trace")
+        if trace is not None:
+            trace("http11.send_request_headers.complete", {})
+        return self.inner.handle_request(request)
+
+
+def test_send_delays_through_the_client_set_the_margin(sim):
     clock = Clock()
-    sim = SimulatedZoom("full", now=FIXED_NOW, clock=clock.time, sleep=clock.sleep)
-    delays = iter([0.2, 0.2, 0.2, 0.2, 0.3] * 10)
-    sim.faults.latency = 1.0  # on; the simulator's sleep below decides how long
-    sim.sleep = lambda seconds: clock.sleep(next(delays) if seconds == 1.0 else seconds)
     limiter = limiter_on(clock, margin=AdaptiveMargin())
-    client = make_client(sim, limiter=limiter, sleep=clock.sleep)
-    for _ in range(5):
-        client.get_event(EventKind.WEBINAR, sim.event_tagged("large")["id"])
-    assert limiter.window() == pytest.approx(1.1)
+    transport = LateWire(sim.transport(), clock, [0.0, 0.01, 0.0, 0.25, 0.0, 0.0])
+    with ZoomClient(
+        SIM_CREDENTIALS,
+        transport=transport,
+        token_cache=TokenCache(),
+        limiter=limiter,
+        sleep=clock.sleep,
+        now=lambda: FIXED_NOW,
+    ) as client:
+        for _ in range(5):
+            client.get_event(EventKind.WEBINAR, sim.event_tagged("large")["id"])
+    factor = ratelimit.SEND_SPREAD_FACTOR
+    assert limiter.window(LIGHT) == pytest.approx(1.0 + factor * 0.25)
 
 
 def sliding_account(clock: Clock, latency: float = 0.0) -> SimulatedZoom:
