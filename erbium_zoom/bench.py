@@ -3,6 +3,11 @@
     python -m erbium_zoom.bench                  # 40 webinars × 1,200 rows, 50 ms, Pro limits
     python -m erbium_zoom.bench --webinars 10    # smaller; --rows, --latency, --plan business
     python -m erbium_zoom.bench --qps-window sliding   # limits over any 1 s, not clock seconds
+    python -m erbium_zoom.bench --margins --qps-window sliding --latency 0.2 --webinars 48
+        # instead: cold loads with the fixed and the adaptive margin against jitter, quiet and
+        # with --burners CPU-bound processes beside them (--repeat N runs of each)
+    python -m erbium_zoom.bench --processes 3 --redis-url redis://127.0.0.1:6379/0 ...
+        # instead: 3 loader processes on one account at once, pacing alone, then sharing Redis
 
 The simulated Zoom account is served over HTTP on 127.0.0.1, answering every request after
 ``--latency`` seconds and with a 429 beyond the plan's per-second limits (and its daily Heavy
@@ -33,11 +38,13 @@ import argparse
 import gc
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -543,6 +550,95 @@ def compare_margins(
     return title + "\n" + "\n".join(lines)
 
 
+# ---- several loader processes on one account, with and without Redis --------------------------
+
+
+def compare_processes(
+    webinars: int,
+    rows: int,
+    latency: float,
+    plan_key: str,
+    qps_window: str,
+    processes: int,
+    redis_url: str | None,
+) -> str:
+    """``processes`` loaders (each its own process, cold) load the account's data at the same
+    moment: once each pacing alone, once sharing ``redis_url`` (when given)."""
+    account = _account(webinars, rows, latency, plan_key, qps_window)
+    sim, minimum = account["sim"], account["minimum"]
+    from erbium_zoom.ratelimit import PLANS
+
+    rate = PLANS[plan_key].per_second
+    chain = longest_chain(sim)
+    bound = processes * max(minimum["Heavy"] / rate["Heavy"], minimum["Medium"] / rate["Medium"])
+    bound += chain * latency
+    modes = [("alone", None)] + ([("Redis", redis_url)] if redis_url else [])
+    rows_out = []
+    with serve(sim) as server:
+        for mode, url in modes:
+            with ExitStack() as folders:
+                children = []
+                for _ in range(processes):
+                    spec = {
+                        "oauth_url": server.oauth_url,
+                        "api_url": server.api_url,
+                        "data_dir": folders.enter_context(tempfile.TemporaryDirectory()),
+                        "plan": plan_key,
+                        "redis_url": url,
+                    }
+                    children.append(Child("restart", spec))
+                before = len(sim.calls)
+                started = time.perf_counter()
+                for child in children:
+                    child.start()
+                results = [child.result() for child in children]
+                wall = time.perf_counter() - started
+                for child in children:
+                    child.close()
+            calls = [c for c in sim.calls[before:] if c.path.startswith("/v2/")]
+            rows_out.append(
+                {
+                    "mode": mode,
+                    "calls": len(calls),
+                    "refused": sum(c.status == 429 for c in calls),
+                    "wall": wall,
+                    "ready": sum(r["ready"] for r in results),
+                    "events": sum(r["events"] for r in results),
+                    "heavy": max(r["heavy_today"] for r in results),
+                    "problem": next(
+                        (r["shared_problem"] for r in results if r["shared_problem"]), None
+                    ),
+                }
+            )
+    header = (
+        f"{'pacing':<8}{'processes':>10}{'calls':>7}{'429s':>6}{'wall s':>9}{'÷ bound':>9}"
+        f"{'events ready':>14}{'Heavy count seen':>18}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows_out:
+        lines.append(
+            f"{row['mode']:<8}{processes:>10}{row['calls']:>7,}{row['refused']:>6,}"
+            f"{row['wall']:>9.2f}{row['wall'] / bound:>9.2f}"
+            f"{row['ready']:>7,} of {row['events']:<4,}{row['heavy']:>18,}"
+        )
+        if row["problem"]:
+            lines.append(f"  {row['problem']}")
+    lines += [
+        "",
+        f"rate-limit bound: {processes} × max({minimum['Heavy']} Heavy ÷ {rate['Heavy']}/s, "
+        f"{minimum['Medium']} Medium ÷ {rate['Medium']}/s) + {chain} dependent round trips × "
+        f"{latency * 1000:.0f} ms = {bound:.2f} s",
+        "Heavy count seen: the largest count a loader read at its end (its own calls when alone; "
+        "the account's, from Redis, when shared)",
+    ]
+    title = (
+        f"erbium-zoom processes benchmark: {account['title']}"
+        f"{processes} loader processes at the same moment, cold, on one account; 429s counted "
+        "by the server\n"
+    )
+    return title + "\n" + "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m erbium_zoom.bench",
@@ -568,10 +664,35 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--burners", type=int, default=1, help="for --margins (0: quiet only)")
     parser.add_argument("--repeat", type=int, default=1, help="for --margins: runs of each")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="instead: N loader processes on one account at the same moment, pacing alone and "
+        "then sharing --redis-url",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("ERBIUM_ZOOM_REDIS_URL"),
+        help="for --processes: the Redis to share (default: ERBIUM_ZOOM_REDIS_URL)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "SPEC"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _child(args.child[0], json.loads(args.child[1]))
+    if args.processes:
+        print(
+            compare_processes(
+                args.webinars,
+                args.rows,
+                args.latency,
+                args.plan,
+                args.qps_window,
+                args.processes,
+                args.redis_url,
+            )
+        )
+        return 0
     if args.margins:
         print(
             compare_margins(

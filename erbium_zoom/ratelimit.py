@@ -8,14 +8,14 @@ The limiter lets each category send at most Zoom's per-second number (its *allow
 window of one second plus a margin against jitter. Zoom counts a request when it arrives, the
 limiter when it leaves, and the time between the two varies from request to request, so requests
 can arrive closer together than they went; the margin keeps even the strictest reading of Zoom's
-limit (any sliding second) from seeing more than its number. The margin adapts
-(:class:`AdaptiveMargin`): small while round trips are steady, wider at once when their spread
-grows or Zoom answers a per-second 429, narrowing slowly afterwards. The requests are spaced
-evenly across the window (each takes the next free slot, ``window / allowance`` seconds after the
-previous one), and a log of when requests actually went holds the window even when a thread wakes
-late for its slot and would otherwise go right behind the next one. It slows down further when
-Zoom says so: after a per-second 429 the category pauses and its allowance drops by one for a
-while; when ``X-RateLimit-Remaining`` says a second is used up by someone else (more than this
+limit (any sliding second) from seeing more than its number. The margin adapts, per category
+(:class:`AdaptiveMargin`): small while requests leave on time and answers come steadily, wider at
+once when their delays spread or Zoom answers a per-second 429, narrowing slowly afterwards.
+The requests are spaced evenly across the window (each takes the next free slot, ``window /
+allowance`` seconds after the previous one), and a log of when requests actually went holds the
+window even when a thread wakes late for its slot and would otherwise go right behind the next
+one. It slows down further when Zoom says so: after a per-second 429 the category pauses and
+its allowance drops by one for a while; when ``X-RateLimit-Remaining`` says a second is used up by someone else (more than this
 limiter's own requests explain), the category waits for the next one; after a daily-limit 429
 the category refuses to send until Zoom's reset time. It counts Heavy calls per UTC day (what the
 Attendance page shows against the daily cap).
