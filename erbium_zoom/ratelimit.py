@@ -15,10 +15,10 @@ The requests are spaced evenly across the window (each takes the next free slot,
 allowance`` seconds after the previous one), and a log of when requests actually went holds the
 window even when a thread wakes late for its slot and would otherwise go right behind the next
 one. It slows down further when Zoom says so: after a per-second 429 the category pauses and
-its allowance drops by one for a while; when ``X-RateLimit-Remaining`` says a second is used up by someone else (more than this
-limiter's own requests explain), the category waits for the next one; after a daily-limit 429
-the category refuses to send until Zoom's reset time. It counts Heavy calls per UTC day (what the
-Attendance page shows against the daily cap).
+its allowance drops by one for a while; when ``X-RateLimit-Remaining`` says a second is used
+up by someone else (more than this limiter's own requests explain), the category waits for the
+next one; after a daily-limit 429 the category refuses to send until Zoom's reset time. It
+counts Heavy calls per UTC day (what the Attendance page shows against the daily cap).
 
 Alone, a limiter paces its own process. Given a shared backend (:mod:`erbium_zoom.shared_limits`,
 Redis), it takes every slot there instead, so all processes on one account keep one pace and one
@@ -303,7 +303,7 @@ class SharedSlots(Protocol):
         """(seconds to wait, 0 when granted; the slot; sends in the window; whether the
         backend had no state for the account, e.g. after a restart)."""
 
-    def pause(self, category: str, seconds: float) -> None: ...
+    def pause(self, category: str, seconds: float, widen: float = 0.0) -> None: ...
 
     def seed(self, ages: Mapping[str, Sequence[float]]) -> None:
         """Log requests that went ``ages`` seconds ago (this process's, after a restart)."""
@@ -509,7 +509,7 @@ class RateLimiter:
         remaining = _int_header(response, "X-RateLimit-Remaining")
         daily_reading = "daily" in limit_type or (limit is not None and limit >= DAILY_READING)
         counted_day = None
-        pause_shared = None
+        pause_shared, widen = None, 0.0
         with self._lock:
             now = self._now()
             today = self._wall().date()
@@ -535,7 +535,7 @@ class RateLimiter:
                         asked = (error.retry_at - self._wall()).total_seconds()
                         pause = min(max(pause, asked), MAX_PAUSE)
                     self._pause(category, now + pause)
-                    pause_shared = pause
+                    pause_shared, widen = pause, STEP_AFTER_429
                     cut, _ = self._cuts.get(category, (0, 0.0))
                     self._cuts[category] = (cut + 1, now + CUT_SECONDS)
                     self.margin.refused(category, now)
@@ -552,7 +552,7 @@ class RateLimiter:
         if self.sharing and (pause_shared is not None or counted_day is not None):
             try:
                 if pause_shared is not None:
-                    self.shared.pause(category, pause_shared)
+                    self.shared.pause(category, pause_shared, widen)
                 if counted_day is not None:
                     self.shared.count_heavy(counted_day)
             except SharedLimitsUnavailable as problem:

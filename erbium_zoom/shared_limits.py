@@ -9,8 +9,9 @@ The Redis side is one small Lua script (``SCRIPT``), run atomically by Redis on 
 (``TIME``), so processes on different machines need no common clock. It does what the
 in-process limiter does, per account and category: hand out evenly spaced slots (``window /
 allowance`` apart), keep a log of when requests went so that no window holds more than the
-allowance, hold a pause that Zoom asked for, take back the log of a process whose Redis
-restarted, and count Heavy calls per UTC day. The ``limits`` package's Redis moving window was
+allowance, hold a pause that Zoom asked for and widen every process's margin when
+one of them meets a per-second 429, take back the log of a process whose Redis restarted, and
+count Heavy calls per UTC day. The ``limits`` package's Redis moving window was
 considered: it accepts or refuses a hit at once, so callers would poll and burst at each
 window's start, with no even spacing, no waiting for a reserved slot and no shared pause.
 
@@ -34,6 +35,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from erbium_zoom.errors import ConfigError, SharedLimitsUnavailable
+from erbium_zoom.ratelimit import MAX_MARGIN, NARROW_PER_SECOND
 
 ENV_VAR = "ERBIUM_ZOOM_REDIS_URL"
 PREFIX = "erbium-zoom:limits"
@@ -41,12 +43,13 @@ KEEP_MS = 60_000  # a category's keys outlive their last use by a minute
 HEAVY_KEEP_S = 2 * 86_400  # a day's Heavy count is kept two days
 TIMEOUT = 0.5  # seconds to connect to Redis or for it to answer, before pacing alone
 
-# KEYS: 1 next slot, 2 log of sends (sorted set), 3 pause until, 4 "state exists" marker (for
-# take); 1 Heavy count (for heavy). Times are Redis's clock in whole microseconds.
-# ARGV[1] is the mode:
-#   take   allowance, window µs, slot µs (0: none yet), pause µs from now, caller's id
-#          -> {wait µs (0: granted, logged), slot µs, sends in the window, 1 if state was new}
-#   pause  µs from now -> 0
+# KEYS: 1 next slot, 2 log of sends (sorted set), 3 pause until, 4 "state exists" marker, 5 the
+# margin that 429s added for every process (hash: level, at); 1 Heavy count (for heavy). Times
+# are Redis's clock in whole microseconds. ARGV[1] is the mode, ARGV[#ARGV] the keys' lifetime:
+#   take   allowance, window µs, slot µs (0: none yet), pause µs from now, caller's id, narrowing
+#          µs a second -> {wait µs (0: granted, logged), slot µs, sends in the window, 1 if the
+#          state was new, the window used µs: the caller's, or 1 s + the shared margin}
+#   pause  µs from now, margin to add µs, narrowing µs a second, largest margin µs -> 0
 #   seed   caller's id, ages µs... (requests that went that long ago) -> 0
 #   heavy  seconds to keep -> the day's count after this call
 SCRIPT = """
@@ -60,10 +63,20 @@ if mode == 'heavy' then
   return count
 end
 local keep = tonumber(ARGV[#ARGV])
+local function margin(narrowing)
+  local saved = redis.call('HMGET', KEYS[5], 'level', 'at')
+  local level = tonumber(saved[1] or '0')
+  return math.max(0, level - narrowing * (now - tonumber(saved[2] or now)) / 1000000)
+end
 if mode == 'pause' then
   local until_ = now + tonumber(ARGV[2])
   local old = tonumber(redis.call('GET', KEYS[3]) or '0')
   if until_ > old then redis.call('SET', KEYS[3], n(until_), 'PX', keep) end
+  if tonumber(ARGV[3]) > 0 then
+    local level = math.min(tonumber(ARGV[5]), margin(tonumber(ARGV[4])) + tonumber(ARGV[3]))
+    redis.call('HSET', KEYS[5], 'level', n(level), 'at', n(now))
+    redis.call('PEXPIRE', KEYS[5], keep)
+  end
   return 0
 end
 if mode == 'seed' then
@@ -76,6 +89,8 @@ if mode == 'seed' then
 end
 local allowance = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
+local shared = margin(tonumber(ARGV[7]))
+if shared > 0 then window = math.max(window, 1000000 + shared) end
 local slot = tonumber(ARGV[4])
 local fresh = 1 - redis.call('EXISTS', KEYS[4])
 redis.call('SET', KEYS[4], '1', 'PX', keep)
@@ -93,11 +108,11 @@ if count >= allowance then
     'LIMIT', allowance - 1, 1)
   due = math.max(due, tonumber(nth[2]) + window)
 end
-if due > now then return {due - now, slot, count, fresh} end
+if due > now then return {due - now, slot, count, fresh, window} end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', n(now - 2 * window - 1000000))
 redis.call('ZADD', KEYS[2], n(now), n(now) .. ':' .. ARGV[6])
 redis.call('PEXPIRE', KEYS[2], keep)
-return {0, slot, count, fresh}
+return {0, slot, count, fresh, window}
 """
 
 
@@ -155,7 +170,8 @@ class RedisSlots:
 
     def _keys(self, category: str) -> list[str]:
         base = f"{PREFIX}:{self._account}:{category}"
-        return [f"{base}:slot", f"{base}:log", f"{base}:pause", f"{PREFIX}:{self._account}:state"]
+        state = f"{PREFIX}:{self._account}:state"
+        return [f"{base}:slot", f"{base}:log", f"{base}:pause", state, f"{base}:margin"]
 
     def _run(self, keys: list[str], args: list):
         import redis
@@ -173,13 +189,24 @@ class RedisSlots:
     def take(
         self, category: str, allowance: int, window: float, slot: int | None, pause_for: float
     ) -> tuple[float, int, int, bool]:
-        caller = f"{self._caller}:{next(self._serial)}"
-        args = ["take", allowance, _us(window), slot or 0, _us(pause_for), caller, KEEP_MS]
-        wait, slot, count, fresh = self._run(self._keys(category), args)
-        return int(wait) / 1e6, int(slot), int(count), bool(fresh)
+        wait, slot, count, fresh, _ = self.take_window(category, allowance, window, slot, pause_for)
+        return wait, slot, count, fresh
 
-    def pause(self, category: str, seconds: float) -> None:
-        self._run(self._keys(category), ["pause", _us(seconds), KEEP_MS])
+    def take_window(
+        self, category: str, allowance: int, window: float, slot: int | None, pause_for: float
+    ) -> tuple[float, int, int, bool, float]:
+        """``take``, and the window used: the caller's, or wider after another's 429."""
+        caller = f"{self._caller}:{next(self._serial)}"
+        args = ["take", allowance, _us(window), slot or 0, _us(pause_for), caller]
+        args += [_us(NARROW_PER_SECOND), KEEP_MS]
+        wait, slot, count, fresh, used = self._run(self._keys(category), args)
+        return int(wait) / 1e6, int(slot), int(count), bool(fresh), int(used) / 1e6
+
+    def pause(self, category: str, seconds: float, widen: float = 0.0) -> None:
+        """Every process waits ``seconds``; ``widen`` (after a 429) adds to every process's
+        margin for the category, narrowing as each process's own margin does."""
+        args = ["pause", _us(seconds), _us(widen), _us(NARROW_PER_SECOND), _us(MAX_MARGIN)]
+        self._run(self._keys(category), [*args, KEEP_MS])
 
     def seed(self, ages: Mapping[str, Sequence[float]]) -> None:
         caller = f"{self._caller}:seed{next(self._serial)}"

@@ -96,9 +96,12 @@ def test_slots_are_spaced_evenly_and_a_pause_is_shared(redis_url):
     assert (wait, count, fresh) == (0.0, 0, True)  # nothing was known of the account
     wait, _, count, fresh = other.take(MEDIUM, 2, 1.0, None, 0.0)
     assert 0.0 < wait <= 0.5 and count == 1 and not fresh  # the next even slot, 0.5 s on
-    other.pause(MEDIUM, 3.0)  # Zoom refused one process: every process waits
-    wait, *_ = one.take(MEDIUM, 2, 1.0, None, 0.0)
+    other.pause(MEDIUM, 3.0, widen=0.1)  # Zoom refused one process: every process waits,
+    wait, _, _, _, window = one.take_window(MEDIUM, 2, 1.0, None, 0.0)
     assert 2.5 < wait <= 3.0
+    assert 1.09 < window <= 1.1  # and every process's margin widens (narrowing 0.01 s a second)
+    assert one.take_window(MEDIUM, 2, 1.3, None, 0.0)[4] == 1.3  # a wider own margin stays
+    assert one.take_window(HEAVY, 10, 1.05, None, 0.0)[4] == 1.05  # other categories unchanged
 
 
 def test_a_restarted_redis_learns_what_went_in_the_last_window(redis_url):
