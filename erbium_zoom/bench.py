@@ -601,6 +601,10 @@ def compare_processes(
                     "mode": mode,
                     "calls": len(calls),
                     "refused": sum(c.status == 429 for c in calls),
+                    "refused_by": Counter(
+                        category_of(c.method, c.path) for c in calls if c.status == 429
+                    ),
+                    "first_429": next((n for n, c in enumerate(calls) if c.status == 429), None),
                     "wall": wall,
                     "ready": sum(r["ready"] for r in results),
                     "events": sum(r["events"] for r in results),
@@ -621,6 +625,9 @@ def compare_processes(
             f"{row['wall']:>9.2f}{row['wall'] / bound:>9.2f}"
             f"{row['ready']:>7,} of {row['events']:<4,}{row['heavy']:>18,}"
         )
+        if row["refused"]:
+            by = ", ".join(f"{n} {c}" for c, n in sorted(row["refused_by"].items()))
+            lines.append(f"  429s: {by}; the first at call {row['first_429'] + 1:,}")
         if row["problem"]:
             lines.append(f"  {row['problem']}")
     lines += [
