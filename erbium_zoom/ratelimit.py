@@ -270,19 +270,24 @@ class _LocalSlots:
             return 0.0, slot, len(sent)
         return due - now, slot, len(sent)
 
-    def _recent(self, category: str, now: float, window: float) -> list[float]:
+    def _pruned(self, category: str, now: float) -> deque[float]:
+        """The category's log, without what no window can hold any more."""
         sent = self._sent.setdefault(category, deque())
         while sent and sent[0] <= now - MAX_WINDOW:
             sent.popleft()
-        return [moment for moment in sent if moment > now - window]
+        return sent
+
+    def _recent(self, category: str, now: float, window: float) -> list[float]:
+        return [moment for moment in self._pruned(category, now) if moment > now - window]
 
     def record(self, category: str, now: float) -> None:
-        self._sent.setdefault(category, deque()).append(now)
+        self._pruned(category, now).append(now)
 
     def ages(self, now: float) -> dict[str, list[float]]:
         """How long ago each logged request went, per category (seconds)."""
         return {
-            category: [now - moment for moment in sent] for category, sent in self._sent.items()
+            category: [now - moment for moment in self._pruned(category, now)]
+            for category in list(self._sent)
         }
 
 

@@ -14,7 +14,7 @@ import pytest
 from erbium_zoom import ratelimit
 from erbium_zoom.auth import TokenCache
 from erbium_zoom.client import ZoomClient
-from erbium_zoom.errors import RateLimited
+from erbium_zoom.errors import RateLimited, SharedLimitsUnavailable
 from erbium_zoom.models import EventKind
 from erbium_zoom.ratelimit import (
     BUSINESS,
@@ -575,3 +575,70 @@ def test_client_slows_down_when_zoom_refuses(make_client):
     assert limiter.allowance(HEAVY) < 10  # it slowed down
     assert limiter.heavy_today() == statuses.count(200)
     assert limiter.zoom_heavy_left() == 30_000 - statuses.count(200)
+
+
+# ---- a shared backend, and without it -----------------------------------------------------------
+
+
+class FakeShared:
+    """A shared backend on the test's clock that grants at once, or fails while ``down``."""
+
+    where = "redis at 127.0.0.1:1"
+
+    def __init__(self):
+        self.down = False
+        self.takes = 0
+        self.seeded: list[dict] = []
+
+    def _check(self):
+        if self.down:
+            raise SharedLimitsUnavailable("unreachable", where=self.where)
+
+    def take(self, category, allowance, window, slot, pause_for):
+        self._check()
+        self.takes += 1
+        return 0.0, 0, 0, False
+
+    def pause(self, category, seconds, widen=0.0):
+        self._check()
+
+    def seed(self, ages):
+        self._check()
+        self.seeded.append(dict(ages))
+
+    def count_heavy(self, day):
+        self._check()
+        return 0
+
+    def heavy(self, day):
+        self._check()
+        return 0
+
+
+def test_without_its_shared_backend_a_limiter_paces_alone_at_half_and_probes_each_second():
+    clock = Clock()
+    shared = FakeShared()
+    limiter = limiter_on(clock, shared=shared)
+    for _ in range(30):
+        limiter.acquire(HEAVY)
+    assert limiter.sharing and clock.seconds == 0  # the backend paced (it grants at once here)
+    shared.down = True
+    sent = slots(limiter, clock, HEAVY, 16)
+    assert isinstance(limiter.shared_problem, SharedLimitsUnavailable) and not limiter.sharing
+    # Alone, at FALLBACK_SHARE of Zoom's number: 5 per window on Pro, after the shared sends.
+    assert most_in_a_window(sent) == int(PRO.per_second[HEAVY] * ratelimit.FALLBACK_SHARE)
+    takes = shared.takes
+    shared.down = False
+    clock.seconds += ratelimit.PROBE_SECONDS
+    limiter.acquire(HEAVY)
+    assert limiter.sharing and shared.takes == takes + 1  # back by itself, on the next try
+    assert sum(len(ages) for ages in shared.seeded[-1].values()) > 0  # told what went alone
+
+
+def test_the_local_log_stays_small_while_a_shared_backend_paces():
+    clock = Clock()
+    limiter = limiter_on(clock, shared=FakeShared())
+    for _ in range(5000):
+        limiter.acquire(MEDIUM)
+        clock.seconds += 0.01
+    assert sum(len(ages) for ages in limiter._local.ages(clock.seconds).values()) < 200
