@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qsl, unquote
 
@@ -61,7 +61,8 @@ class SimCall:
     path: str
     query: dict[str, str]
     status: int
-    time: float = 0.0  # the simulator's clock when it answered (after admission)
+    # The simulator's clock when it answered (after admission); not part of what a call is.
+    time: float = field(default=0.0, compare=False)
 
 
 @dataclass
