@@ -55,19 +55,23 @@ CATEGORIES: tuple[str, ...] = (LIGHT, MEDIUM, HEAVY)
 # keeps more throughput for the same protection.
 #
 # FIXED_MARGIN is the former constant margin (0.2 s: Pro Heavy 10 per 1.2 s = 8.3/s), kept for
-# the benchmark's comparison and for tests. The default is AdaptiveMargin, one per category: it
-# starts at MIN_MARGIN and follows the jitter seen on this side of the way: how much later than
-# its slot each request was actually written to the connection (thread scheduling, the GIL, the
-# connection pool), as the largest minus the smallest of the last SPREAD_SAMPLES delays, taken
-# SEND_SPREAD_FACTOR times, because the other side of the way (the network and Zoom's gateway)
-# is not seen from here and is taken to vary as much. It widens by STEP_AFTER_429 on a
-# per-second 429, never beyond MAX_MARGIN, and narrows by NARROW_PER_SECOND a second when
-# neither calls for it. Measured against the simulator on loopback at 200 ms latency with the
-# dashboard's 8 threads (a busy 2-core machine): requests of one category reached the simulator
-# up to 0.07 s closer together than they went, while their send delays spread by 0.04 s; with a
-# CPU-bound process beside them, 0.25 to 0.36 s against a send spread of 0.23 s. The round trip
-# is no good measure: it also holds the time Zoom takes to build each answer, which varies with
-# its size (0.1 to 0.18 s of spread where the arrivals spread by 0.07 s).
+# the benchmark's comparison and for tests. The default is AdaptiveMargin, one per category. It
+# starts at START_MARGIN (cautious while nothing has been seen) and follows two measures of the
+# jitter, each the largest minus the smallest of the last SPREAD_SAMPLES requests:
+# - how much later than its slot each request was actually written to the connection (thread
+#   scheduling, the GIL, the connection pool), taken SEND_SPREAD_FACTOR times, because the other
+#   half of the way (the network and Zoom's gateway) is not seen from here and is taken to vary
+#   as much;
+# - how long its answer took after its slot, taken ROUND_TRIP_SPREAD_FACTOR times: the round
+#   trip holds Zoom's side of the way, but also the time Zoom takes to build each answer, which
+#   varies with its size, so it overstates the jitter.
+# It widens by STEP_AFTER_429 on a per-second 429, never beyond MAX_MARGIN, and narrows by
+# NARROW_PER_SECOND a second, not below MIN_MARGIN, when none of these calls for it. Measured
+# against the simulator on loopback at 200 ms latency with the dashboard's 8 threads (a busy
+# 2-core machine): requests of one category reached the simulator up to 0.07 s closer together
+# than they went, while their send delays spread by 0.04 s and their round trips by 0.1 to
+# 0.18 s; with a CPU-bound process beside them, 0.25 to 0.36 s, against send delays spread by
+# 0.23 s and round trips by 0.39 s. The benchmark's --margins compares it with FIXED_MARGIN.
 FIXED_MARGIN = 0.2
 JITTER_MARGIN = FIXED_MARGIN  # the former name
 WINDOW = 1.0 + FIXED_MARGIN  # seconds in which a category sends its allowance, fixed margin
