@@ -3,6 +3,11 @@
     python -m erbium_zoom.bench                  # 40 webinars × 1,200 rows, 50 ms, Pro limits
     python -m erbium_zoom.bench --webinars 10    # smaller; --rows, --latency, --plan business
     python -m erbium_zoom.bench --qps-window sliding   # limits over any 1 s, not clock seconds
+    python -m erbium_zoom.bench --margins --qps-window sliding --latency 0.2 --webinars 48
+        # instead: cold loads with the fixed and the adaptive margin against jitter, quiet and
+        # with --burners CPU-bound processes beside them (--repeat N runs of each)
+    python -m erbium_zoom.bench --processes 3 --redis-url redis://127.0.0.1:6379/0 ...
+        # instead: 3 loader processes on one account at once, pacing alone, then sharing Redis
 
 The simulated Zoom account is served over HTTP on 127.0.0.1, answering every request after
 ``--latency`` seconds and with a 429 beyond the plan's per-second limits (and its daily Heavy
@@ -33,16 +38,19 @@ import argparse
 import gc
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
+from erbium_zoom.ratelimit import FIXED_MARGIN
 from erbium_zoom.simulator import (
     DEFAULT_ACCOUNT_ID,
     DEFAULT_CLIENT_ID,
@@ -86,18 +94,22 @@ def _ours(spec: dict):
     from erbium_zoom.client import ZoomClient
     from erbium_zoom.config import Credentials, Settings
     from erbium_zoom.parallel import MAX_WORKERS
-    from erbium_zoom.ratelimit import PLANS, RateLimiter
-    from erbium_zoom.store import FILE_NAME, ReportStore, account_key
+    from erbium_zoom.ratelimit import PLANS, FixedMargin, RateLimiter
+    from erbium_zoom.shared_limits import slots_for
+    from erbium_zoom.store import FILE_NAME, ReportStore, account_key, quota_key
 
     credentials = Credentials(DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
     settings = Settings(oauth_url=spec["oauth_url"], api_url=spec["api_url"], hosts=HOSTS)
     path = Path(spec["data_dir"]) / FILE_NAME
-    client = ZoomClient(
-        credentials,
-        settings,
-        token_cache=TokenCache(),
-        limiter=RateLimiter(PLANS[spec["plan"]]),
+    shared = None
+    if spec.get("redis_url"):  # every loader of the account takes its slots from Redis
+        shared = slots_for(spec["redis_url"], quota_key(credentials, settings))
+    limiter = RateLimiter(
+        PLANS[spec["plan"]],
+        margin=FixedMargin() if spec.get("margin") == "fixed" else None,
+        shared=shared,
     )
+    client = ZoomClient(credentials, settings, token_cache=TokenCache(), limiter=limiter)
     lists: dict[tuple, tuple[float, object]] = {}  # the page's in-memory list cache
     opened: list[ReportStore] = []  # one per process, as the dashboard's open_store()
 
@@ -125,6 +137,10 @@ def _ours(spec: dict):
             "ready": len(ready),
             "rows": rows,
             "cached": sum(r.from_cache for r in results),
+            "margin": limiter.window() - 1.0,
+            "refusals": limiter.refusals,
+            "heavy_today": limiter.heavy_today(),
+            "shared_problem": str(limiter.shared_problem) if limiter.shared_problem else None,
         }
 
     yield page_data
@@ -236,8 +252,15 @@ class Child:
         return line.strip()
 
     def phase(self) -> dict:
+        self.start()
+        return self.result()
+
+    def start(self) -> None:
+        """Start the next phase (several children start theirs, then each gives its result)."""
         self.process.stdin.write("go\n")
         self.process.stdin.flush()
+
+    def result(self) -> dict:
         return json.loads(self._line())
 
     def close(self) -> None:
@@ -369,14 +392,8 @@ def render(rows: list[dict], minimum: dict[str, int], bound: float, bound_text: 
     return "\n".join(lines)
 
 
-def run(
-    webinars: int,
-    rows: int,
-    latency: float,
-    plan_key: str,
-    baseline: bool,
-    qps_window: str = "clock",
-) -> str:
+def _account(webinars: int, rows: int, latency: float, plan_key: str, qps_window: str) -> dict:
+    """The simulated account, the fewest calls its data needs, and the rate-limit bound."""
     from erbium_zoom.ratelimit import PLANS
 
     plan = PLANS[plan_key]
@@ -404,6 +421,34 @@ def run(
         f"max({minimum['Heavy']} Heavy ÷ {rate['Heavy']}/s, {minimum['Medium']} Medium ÷ "
         f"{rate['Medium']}/s) + {chain} dependent round trips × {latency * 1000:.0f} ms"
     )
+    title = (
+        f"the Attendance page's data for {webinars} past webinars of "
+        f"{rows:,} participant rows (rejoins included) and {workload.approved:,}/"
+        f"{workload.pending}/{workload.denied} approved/pending/denied registrants each\n"
+        f"simulated Zoom on 127.0.0.1: {latency * 1000:.0f} ms per request, {plan.name} limits "
+        f"(Light {rate['Light']}/s, Medium {rate['Medium']}/s, Heavy {rate['Heavy']}/s "
+        f"{WINDOW_TEXT[qps_window]}, then 429; {plan.heavy_daily:,} Heavy a day); account built "
+        f"in {built:.1f} s\n"
+    )
+    return {
+        "sim": sim,
+        "minimum": minimum,
+        "bound": bound,
+        "bound_text": bound_text,
+        "title": title,
+    }
+
+
+def run(
+    webinars: int,
+    rows: int,
+    latency: float,
+    plan_key: str,
+    baseline: bool,
+    qps_window: str = "clock",
+) -> str:
+    account = _account(webinars, rows, latency, plan_key, qps_window)
+    sim = account["sim"]
     results = []
     with serve(sim) as server, tempfile.TemporaryDirectory() as data_dir:
         spec = {
@@ -424,17 +469,181 @@ def run(
             results.append(_measure(sim, plain, "baseline: sequential, 30 a page"))
             plain.close()
     title = (
-        f"erbium-zoom benchmark: the Attendance page's data for {webinars} past webinars of "
-        f"{rows:,} participant rows (rejoins included) and {workload.approved:,}/"
-        f"{workload.pending}/{workload.denied} approved/pending/denied registrants each\n"
-        f"simulated Zoom on 127.0.0.1: {latency * 1000:.0f} ms per request, {plan.name} limits "
-        f"(Light {rate['Light']}/s, Medium {rate['Medium']}/s, Heavy {rate['Heavy']}/s "
-        f"{WINDOW_TEXT[qps_window]}, then 429; {plan.heavy_daily:,} Heavy a day); account built "
-        f"in {built:.1f} s\n"
+        f"erbium-zoom benchmark: {account['title']}"
         "calls and 429s counted by the server; peak MB is each process's peak RSS (warm runs in "
         "the cold run's process)\n"
     )
-    return title + "\n" + render(results, minimum, bound, bound_text)
+    return (
+        title + "\n" + render(results, account["minimum"], account["bound"], account["bound_text"])
+    )
+
+
+# ---- fixed against adaptive margin, on a quiet and on a loaded machine -------------------------
+
+
+def _burn() -> None:
+    """A CPU-bound process beside the benchmark: the loaded machine."""
+    while True:
+        pass
+
+
+def compare_margins(
+    webinars: int,
+    rows: int,
+    latency: float,
+    plan_key: str,
+    qps_window: str = "sliding",
+    burners: int = 1,
+    repeat: int = 1,
+) -> str:
+    """Cold loads with the fixed and the adaptive margin, quiet and then with ``burners``
+    CPU-bound processes beside them; wall time against the bound and 429s for each."""
+    account = _account(webinars, rows, latency, plan_key, qps_window)
+    sim, bound = account["sim"], account["bound"]
+    machines = [("quiet", 0)] + ([("loaded", burners)] if burners else [])
+    rows_out = []
+    with serve(sim) as server:
+        for machine, count in machines:
+            burning = [
+                subprocess.Popen(
+                    [sys.executable, "-c", "from erbium_zoom.bench import _burn; _burn()"]
+                )
+                for _ in range(count)
+            ]
+            try:
+                for _ in range(repeat):
+                    for margin in ("fixed", "adaptive"):
+                        with tempfile.TemporaryDirectory() as data_dir:
+                            spec = {
+                                "oauth_url": server.oauth_url,
+                                "api_url": server.api_url,
+                                "data_dir": data_dir,
+                                "plan": plan_key,
+                                "margin": margin,
+                            }
+                            child = Child("restart", spec)  # one cold load, empty caches
+                            result = _measure(sim, child, margin)
+                            child.close()
+                        result["machine"] = machine
+                        rows_out.append(result)
+            finally:
+                for process in burning:
+                    process.kill()
+                    process.wait()
+    header = (
+        f"{'machine':<9}{'margin':<10}{'calls':>7}{'429s':>6}{'wall s':>9}"
+        f"{'÷ bound':>9}{'margin at end':>15}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows_out:
+        lines.append(
+            f"{row['machine']:<9}{row['name']:<10}{row['total']:>7,}{row['refused']:>6,}"
+            f"{row['wall']:>9.2f}{row['wall'] / bound:>9.2f}{row['margin']:>13.3f} s"
+        )
+    lines += ["", f"rate-limit bound: {account['bound_text']} = {bound:.2f} s"]
+    title = (
+        f"erbium-zoom margin benchmark: {account['title']}"
+        f"fixed: Zoom's number per {1 + FIXED_MARGIN:.1f} s; adaptive: see ratelimit.py; "
+        f"loaded: {burners} CPU-bound process(es) beside the benchmark; 429s counted by the "
+        "server\n"
+    )
+    return title + "\n" + "\n".join(lines)
+
+
+# ---- several loader processes on one account, with and without Redis --------------------------
+
+
+def compare_processes(
+    webinars: int,
+    rows: int,
+    latency: float,
+    plan_key: str,
+    qps_window: str,
+    processes: int,
+    redis_url: str | None,
+) -> str:
+    """``processes`` loaders (each its own process, cold) load the account's data at the same
+    moment: once each pacing alone, once sharing ``redis_url`` (when given)."""
+    account = _account(webinars, rows, latency, plan_key, qps_window)
+    sim, minimum = account["sim"], account["minimum"]
+    from erbium_zoom.ratelimit import PLANS
+
+    rate = PLANS[plan_key].per_second
+    chain = longest_chain(sim)
+    bound = processes * max(minimum["Heavy"] / rate["Heavy"], minimum["Medium"] / rate["Medium"])
+    bound += chain * latency
+    modes = [("alone", None)] + ([("Redis", redis_url)] if redis_url else [])
+    rows_out = []
+    with serve(sim) as server:
+        for mode, url in modes:
+            with ExitStack() as folders:
+                children = []
+                for _ in range(processes):
+                    spec = {
+                        "oauth_url": server.oauth_url,
+                        "api_url": server.api_url,
+                        "data_dir": folders.enter_context(tempfile.TemporaryDirectory()),
+                        "plan": plan_key,
+                        "redis_url": url,
+                    }
+                    children.append(Child("restart", spec))
+                before = len(sim.calls)
+                started = time.perf_counter()
+                for child in children:
+                    child.start()
+                results = [child.result() for child in children]
+                wall = time.perf_counter() - started
+                for child in children:
+                    child.close()
+            calls = [c for c in sim.calls[before:] if c.path.startswith("/v2/")]
+            rows_out.append(
+                {
+                    "mode": mode,
+                    "calls": len(calls),
+                    "refused": sum(c.status == 429 for c in calls),
+                    "refused_by": Counter(
+                        category_of(c.method, c.path) for c in calls if c.status == 429
+                    ),
+                    "first_429": next((n for n, c in enumerate(calls) if c.status == 429), None),
+                    "wall": wall,
+                    "ready": sum(r["ready"] for r in results),
+                    "events": sum(r["events"] for r in results),
+                    "heavy": max(r["heavy_today"] for r in results),
+                    "problem": next(
+                        (r["shared_problem"] for r in results if r["shared_problem"]), None
+                    ),
+                }
+            )
+    header = (
+        f"{'pacing':<8}{'processes':>10}{'calls':>7}{'429s':>6}{'wall s':>9}{'÷ bound':>9}"
+        f"{'events ready':>14}{'Heavy count seen':>18}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows_out:
+        lines.append(
+            f"{row['mode']:<8}{processes:>10}{row['calls']:>7,}{row['refused']:>6,}"
+            f"{row['wall']:>9.2f}{row['wall'] / bound:>9.2f}"
+            f"{row['ready']:>7,} of {row['events']:<4,}{row['heavy']:>18,}"
+        )
+        if row["refused"]:
+            by = ", ".join(f"{n} {c}" for c, n in sorted(row["refused_by"].items()))
+            lines.append(f"  429s: {by}; the first at call {row['first_429'] + 1:,}")
+        if row["problem"]:
+            lines.append(f"  {row['problem']}")
+    lines += [
+        "",
+        f"rate-limit bound: {processes} × max({minimum['Heavy']} Heavy ÷ {rate['Heavy']}/s, "
+        f"{minimum['Medium']} Medium ÷ {rate['Medium']}/s) + {chain} dependent round trips × "
+        f"{latency * 1000:.0f} ms = {bound:.2f} s",
+        "Heavy count seen: the largest count a loader read at its end (its own calls when alone; "
+        "the account's, from Redis, when shared)",
+    ]
+    title = (
+        f"erbium-zoom processes benchmark: {account['title']}"
+        f"{processes} loader processes at the same moment, cold, on one account; 429s counted "
+        "by the server\n"
+    )
+    return title + "\n" + "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -454,10 +663,56 @@ def main(argv: list[str] | None = None) -> int:
         "each request (the strictest reading of Zoom's window)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="skip the slow baseline")
+    parser.add_argument(
+        "--margins",
+        action="store_true",
+        help="instead: cold loads with the fixed and the adaptive margin against jitter, on a "
+        "quiet machine and with --burners CPU-bound processes beside them",
+    )
+    parser.add_argument("--burners", type=int, default=1, help="for --margins (0: quiet only)")
+    parser.add_argument("--repeat", type=int, default=1, help="for --margins: runs of each")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="instead: N loader processes on one account at the same moment, pacing alone and "
+        "then sharing --redis-url",
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("ERBIUM_ZOOM_REDIS_URL"),
+        help="for --processes: the Redis to share (default: ERBIUM_ZOOM_REDIS_URL)",
+    )
     parser.add_argument("--child", nargs=2, metavar=("VARIANT", "SPEC"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return _child(args.child[0], json.loads(args.child[1]))
+    if args.processes:
+        print(
+            compare_processes(
+                args.webinars,
+                args.rows,
+                args.latency,
+                args.plan,
+                args.qps_window,
+                args.processes,
+                args.redis_url,
+            )
+        )
+        return 0
+    if args.margins:
+        print(
+            compare_margins(
+                args.webinars,
+                args.rows,
+                args.latency,
+                args.plan,
+                args.qps_window,
+                args.burners,
+                args.repeat,
+            )
+        )
+        return 0
     print(
         run(
             args.webinars,

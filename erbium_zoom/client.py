@@ -282,10 +282,23 @@ class ZoomClient:
     def _attempt(self, method, path, params, json, token, is_read) -> _Attempt:
         url = f"{api_base_for(token, self.settings)}{path}"
         category = category_for(method, path)
+        ticket = None
         if self.limiter is not None:
-            self.limiter.acquire(category)  # raises after a daily 429: nothing is sent then
+            ticket = self.limiter.acquire(category)  # raises after a daily 429: nothing sent
         with self._count_lock:
             self.request_count += 1
+        on_wire: list[float] = []
+        extensions = {}
+        if ticket is not None:
+            limiter = self.limiter
+
+            def trace(event: str, info: dict) -> None:
+                # httpcore's trace: when the request's headers were written to the connection,
+                # on the limiter's clock (the delay after the slot feeds its jitter margin).
+                if event.endswith("send_request_headers.complete") and not on_wire:
+                    on_wire.append(limiter.now())
+
+            extensions["trace"] = trace
         try:
             response = self._http.request(
                 method,
@@ -293,6 +306,7 @@ class ZoomClient:
                 params=params,
                 json=json,
                 headers={"Authorization": f"Bearer {token.access_token}"},
+                extensions=extensions,
             )
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             # The connection was never made, so Zoom saw nothing: safe to retry any method.
@@ -307,7 +321,11 @@ class ZoomClient:
         if self.limiter is not None:
             refused = self._error_from(response) if status == 429 else None
             self.limiter.observe(
-                category, response, refused if isinstance(refused, RateLimited) else None
+                category,
+                response,
+                refused if isinstance(refused, RateLimited) else None,
+                ticket,
+                on_wire[0] if on_wire else None,
             )
         if 200 <= status < 300:
             if status == 204 or not response.content:

@@ -14,7 +14,7 @@ from functools import partial
 
 import httpx
 
-from erbium_zoom import ratelimit, simulator, store
+from erbium_zoom import ratelimit, shared_limits, simulator, store
 from erbium_zoom.access import LOCAL_PERSON, Action, Person
 from erbium_zoom.activity import ActivityLog
 from erbium_zoom.auth import TokenCache
@@ -222,14 +222,22 @@ def guard_for(connection: Connection, person: Person, log: ActivityLog) -> Guard
     return Guard(person, log, client_label(connection), connection.credentials.account_id)
 
 
-def account_limiter(connection: Connection, plan: Plan) -> RateLimiter:
+def account_limiter(
+    connection: Connection, plan: Plan, redis_url: str | None = None
+) -> RateLimiter:
     """A real account's rate limiter: one per account (sign-in and API URLs, Account ID) in the
     process, shared by every session, person, profile and source using that account, so that
-    together they stay under Zoom's limits. Its Heavy calls are counted in the cache file."""
+    together they stay under Zoom's limits. Its Heavy calls are counted in the cache file.
+
+    With ``redis_url`` (shared_limits.redis_url), it takes its slots from Redis, shared with
+    every other process on the account, keyed by a hash of the account (never the secret)."""
     settings, credentials = connection.settings, connection.credentials
     key = ("account", settings.oauth_url, settings.api_url or "", credentials.account_id)
     quota = store.quota_key(credentials, settings)
-    return ratelimit.SHARED_LIMITERS.get(key, plan, on_heavy=partial(store.count_heavy_call, quota))
+    shared = partial(shared_limits.slots_for, redis_url, quota) if redis_url else None
+    return ratelimit.SHARED_LIMITERS.get(
+        key, plan, on_heavy=partial(store.count_heavy_call, quota), shared=shared
+    )
 
 
 def build_client(

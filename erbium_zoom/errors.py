@@ -13,6 +13,7 @@ read out on a call, what to do next. No error ever holds the client secret or an
     ├── AccessDenied            this person's role does not allow it (nothing was sent)
     ├── NoClientChosen          no client to show: none picked (demo off), or a link's is not here
     ├── ActivityUnavailable     the activity record cannot be written (nothing was sent)
+    ├── SharedLimitsUnavailable Redis for the shared rate limits cannot be reached (paced alone)
     ├── AuthError               the token endpoint refused (``field`` names what to fix)
     ├── ZoomUnreachable         network error or timeout: no answer from Zoom
     ├── WriteOutcomeUnknown     a change was sent but no clear answer came back
@@ -171,6 +172,27 @@ class DatabaseUnavailable(ZoomError):
         super().__init__(message)
         self.advice = advice
         self.damaged = damaged  # a data file that is not a database (it can be moved aside)
+
+
+class SharedLimitsUnavailable(ZoomError):
+    """The Redis server that keeps every process's pace on Zoom's limits cannot be reached.
+
+    Nothing is lost: each process paces alone meanwhile, at a safe share of Zoom's numbers, and
+    goes back to Redis by itself when it answers. ``where`` names the server (host and port,
+    never a password).
+    """
+
+    kind = "shared_limits"
+
+    def __init__(self, message: str, *, where: str):
+        super().__init__(message)
+        self.where = where
+        self.advice = (
+            "Pages keep working, more slowly: this dashboard paces alone at half of Zoom's "
+            "limits until Redis answers again, and then goes back to it by itself. Check that "
+            f"the Redis server at {where} is running and reachable ([limits] redis_url in the "
+            "secrets file, or ERBIUM_ZOOM_REDIS_URL)."
+        )
 
 
 class SecretFileUnreadable(SecretStoreError):

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit import config as st_config
 
-from erbium_zoom import attendance, ratelimit, simulator, storage, store, urlstate
+from erbium_zoom import attendance, ratelimit, shared_limits, simulator, storage, store, urlstate
 from erbium_zoom.access import Action, Deployment, Mode, Person, decide
 from erbium_zoom.activity import ActivityLog
 from erbium_zoom.attendance import AttendanceResult, EventRef
@@ -384,7 +384,31 @@ def rate_limiter(connection: Connection) -> RateLimiter:
             limiter = limiters[connection.demo_scenario] = RateLimiter(plan, throttle=False)
         limiter.set_plan(plan)
         return limiter
-    return account_limiter(connection, plan)
+    return account_limiter(connection, plan, shared_redis_url())
+
+
+def shared_redis_url() -> str | None:
+    """Redis for the shared rate limits ([limits] redis_url or ERBIUM_ZOOM_REDIS_URL), or None;
+    a malformed URL is shown as a warning (``limits_config_problem``) and the page paces alone."""
+    try:
+        url = shared_limits.redis_url(_secrets_toml())
+    except ZoomError as error:
+        st.session_state["limits_config_problem"] = user_message(error)
+        return None
+    st.session_state["limits_config_problem"] = None
+    return url
+
+
+def show_limits_problem(connection: Connection) -> None:
+    """A warning in words when Zoom's limits cannot be shared with the other processes now."""
+    if connection.is_demo:
+        return
+    limiter = rate_limiter(connection)
+    problem = st.session_state.get("limits_config_problem")
+    if limiter.shared_problem is not None:
+        problem = user_message(limiter.shared_problem)
+    if problem:
+        st.warning(problem, icon="🚦")
 
 
 def parallel_workers(connection: Connection) -> int:
@@ -394,11 +418,15 @@ def parallel_workers(connection: Connection) -> int:
 
 
 def heavy_usage_text(connection: Connection) -> str:
-    """'Heavy calls today by this dashboard: N of 30,000 (Pro)', with what Zoom said if it did."""
+    """'Heavy calls today by this dashboard: N of 30,000 (Pro)' (by every process sharing the
+    account's limits, with Redis), with what Zoom said if it did."""
     limiter = rate_limiter(connection)
     plan = limiter.plan
     spent, where = limiter.heavy_today(), " (this process: the cache file is off)"
-    if not connection.is_demo and store.cache_enabled():
+    who = "by this dashboard"
+    if limiter.sharing:  # Redis's count: every process on the account
+        who, where = "by every dashboard and process sharing the account's limits in Redis", ""
+    elif not connection.is_demo and store.cache_enabled():
         use_storage()
         try:
             quota = store.quota_key(connection.credentials, connection.settings)
@@ -408,7 +436,7 @@ def heavy_usage_text(connection: Connection) -> str:
     if connection.is_demo:
         where = " (demo: simulated account)"
     text = (
-        f"Heavy calls today by this dashboard: {spent:,} of {plan.heavy_daily:,} ({plan.name})"
+        f"Heavy calls today {who}: {spent:,} of {plan.heavy_daily:,} ({plan.name})"
         f"{where}. Both participant reports are Heavy calls; the daily cap is shared by every "
         "app on the client's account and resets at 00:00 UTC."
     )
@@ -559,6 +587,7 @@ def page_setup(title: str, *, client_optional: bool = False) -> Connection | Non
         st.caption(NOT_SHAREABLE)
     for warning in st.session_state.get("conn_warnings", []):
         st.warning(warning)
+    show_limits_problem(connection)
     if st.session_state.get("conn_hosts_error"):
         hosts = ", ".join(connection.settings.hosts)
         st.warning(f"The Hosts field in the sidebar is not valid, so {hosts} is used.")

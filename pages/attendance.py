@@ -269,6 +269,7 @@ results = ui.load_attendance(
 quota.caption(ui.heavy_usage_text(connection))
 if state.get("cache_problem"):
     st.warning(state["cache_problem"])
+ui.show_limits_problem(connection)  # Redis went away during the load: said, paced alone
 state["attendance_states"] = {
     **state["attendance_states"],
     **{result.ref.key: result.state for result in results},

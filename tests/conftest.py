@@ -24,6 +24,7 @@ from erbium_zoom.simulator import (
     SimulatedZoom,
 )
 from tests.memory_keyring import MemoryKeyring
+from tests.redis_server import RedisServer, redis_server_binary
 
 FIXED_NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 SIM_CREDENTIALS = Credentials(DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
@@ -218,3 +219,32 @@ def make_client(sleeps):
 @pytest.fixture
 def client(sim, make_client) -> ZoomClient:
     return make_client(sim)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server on 127.0.0.1 for the session (skipped without one; CI needs it)."""
+    binary = redis_server_binary()
+    if binary is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(
+                "redis-server is missing; .ci/run installs it (apt-get install redis-server)"
+            )
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    server = RedisServer(binary, tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The session's Redis, running and empty, with no client kept from an earlier test."""
+    from erbium_zoom import shared_limits
+
+    if redis_server.process is None:  # a test stopped it
+        redis_server.start()
+    redis_server.flush()
+    shared_limits.forget_clients()
+    yield redis_server.url
+    shared_limits.forget_clients()

@@ -182,3 +182,46 @@ def test_postgres_restarted_during_a_session_is_said_and_recovers(
     assert not at.exception
     assert not [t for t in texts(at, "warning") if "report cache" in t]
     assert metrics(at)["Unique attendees"] != ""
+
+
+# ---- Zoom's limits shared in Redis ---------------------------------------------------------------
+
+
+def test_unreachable_redis_is_said_in_words_and_attendance_still_loads(real_zoom, monkeypatch):
+    from tests.redis_server import free_port
+
+    port = free_port()  # nothing listens there
+    monkeypatch.setenv("ERBIUM_ZOOM_REDIS_URL", f"redis://:hunter2@127.0.0.1:{port}/0")
+    board = real_zoom.event_tagged("double_slash_uuid")
+    at = open_real_page()
+    choose(at, f"meeting:{board['uuid']}")
+    load(at)
+    assert metrics(at)["Unique attendees"] != ""  # loaded, paced alone
+    warnings = texts(at, "warning")
+    said = next(w for w in warnings if "shared rate limits are unavailable" in w)
+    assert f"redis at 127.0.0.1:{port}" in said and "half of Zoom's limits" in said
+    assert "hunter2" not in " ".join(warnings) and "Traceback" not in said
+    assert not any(c.status == 429 for c in real_zoom.api_calls())
+
+
+def test_heavy_meter_counts_every_process_sharing_redis(real_zoom, monkeypatch, redis_url):
+    from erbium_zoom import shared_limits
+    from erbium_zoom.config import settings_from_env
+    from tests.conftest import SIM_CREDENTIALS
+
+    monkeypatch.setenv("ERBIUM_ZOOM_REDIS_URL", redis_url)
+    quota = store.quota_key(SIM_CREDENTIALS, settings_from_env())
+    today = datetime.now(UTC).date()
+    other = shared_limits.slots_for(redis_url, quota)  # another dashboard on the account
+    for _ in range(5):
+        other.count_heavy(today)
+    board = real_zoom.event_tagged("double_slash_uuid")
+    at = open_real_page()
+    choose(at, f"meeting:{board['uuid']}")
+    load(at)
+    heavy = len(report_calls(real_zoom))  # this dashboard's, the Connection page's probe too
+    assert (
+        "Heavy calls today by every dashboard and process sharing the account's limits in "
+        f"Redis: {heavy + 5} of 30,000 (Pro)"
+    ) in heavy_text(at)
+    assert not any("shared rate limits" in w for w in texts(at, "warning"))

@@ -12,7 +12,9 @@ import httpx
 import pytest
 
 from erbium_zoom import ratelimit
-from erbium_zoom.errors import RateLimited
+from erbium_zoom.auth import TokenCache
+from erbium_zoom.client import ZoomClient
+from erbium_zoom.errors import RateLimited, SharedLimitsUnavailable
 from erbium_zoom.models import EventKind
 from erbium_zoom.ratelimit import (
     BUSINESS,
@@ -22,12 +24,14 @@ from erbium_zoom.ratelimit import (
     MEDIUM,
     PRO,
     WINDOW,
+    AdaptiveMargin,
+    FixedMargin,
     LimiterRegistry,
     RateLimiter,
     category_for,
 )
 from erbium_zoom.simulator import Faults, SimulatedZoom
-from tests.conftest import FIXED_NOW
+from tests.conftest import FIXED_NOW, SIM_CREDENTIALS
 
 
 class Clock:
@@ -53,6 +57,8 @@ class Clock:
 
 
 def limiter_on(clock: Clock, plan=PRO, **kwargs) -> RateLimiter:
+    """A limiter on the fake clock; with the fixed margin (WINDOW) unless one is given."""
+    kwargs.setdefault("margin", FixedMargin())
     return RateLimiter(
         plan, clock=clock.monotonic, sleep=clock.sleep, utcnow=clock.utcnow, **kwargs
     )
@@ -342,6 +348,136 @@ def test_daily_429_without_the_clients_reading_uses_the_header_and_midnight():
     assert raised.value.retry_at == datetime(2026, 11, 30, tzinfo=UTC)
 
 
+def test_remaining_zero_from_our_own_full_pace_does_not_pause():
+    # At Zoom's number per window, Zoom's second is full after each request: Remaining 0 then
+    # says nothing new, and pausing a second on it would cost a second every second.
+    clock = Clock()
+    limiter = limiter_on(clock)
+    tickets = [limiter.acquire(MEDIUM) for _ in range(20)]
+    assert tickets[-1].in_window == 19
+    limiter.observe(
+        MEDIUM, answer(200, X_RateLimit_Limit="20", X_RateLimit_Remaining="0"), None, tickets[-1]
+    )
+    before = clock.seconds
+    limiter.acquire(MEDIUM)
+    assert clock.seconds - before == pytest.approx(WINDOW / 20)  # the next even slot, no pause
+    # Remaining 0 when we sent less than our number: someone else uses the second.
+    other = limiter_on(clock)
+    ticket = other.acquire(MEDIUM)
+    other.observe(
+        MEDIUM, answer(200, X_RateLimit_Limit="20", X_RateLimit_Remaining="0"), None, ticket
+    )
+    before = clock.seconds
+    other.acquire(MEDIUM)
+    assert clock.seconds - before == pytest.approx(ratelimit.PAUSE_WHEN_USED_UP)
+
+
+# ---- the margin against jitter ------------------------------------------------------------------
+
+
+def test_adaptive_margin_starts_small_widens_at_once_and_narrows_slowly():
+    margin = AdaptiveMargin()
+    low, start = ratelimit.MIN_MARGIN, ratelimit.START_MARGIN
+    factor = ratelimit.SEND_SPREAD_FACTOR
+    assert margin.current(HEAVY, 0.0) == start  # nothing seen yet
+    assert margin.current(HEAVY, 3.0) == pytest.approx(start - 3 * ratelimit.NARROW_PER_SECOND)
+    for delay in (0.001, 0.011, 0.002):  # requests leave on time, answers come steadily
+        margin.sent(HEAVY, delay, 0.2 + delay, 10.0)
+    assert margin.current(HEAVY, 10.0) == low
+    margin.sent(HEAVY, 0.101, 0.301, 10.0)  # one request left 0.1 s later after its slot
+    assert margin.current(HEAVY, 10.0) == pytest.approx(factor * 0.1)
+    assert margin.current(MEDIUM, 10.0) == start  # each category its own, from its first use
+    margin.refused(HEAVY, 10.0)  # a 429: the jitter was larger than the margin
+    widened = factor * 0.1 + ratelimit.STEP_AFTER_429
+    assert margin.current(HEAVY, 10.0) == pytest.approx(widened)
+    # It narrows by NARROW_PER_SECOND, but not below what its samples still show.
+    assert margin.current(HEAVY, 15.0) == pytest.approx(widened - 5 * ratelimit.NARROW_PER_SECOND)
+    assert margin.current(HEAVY, 60.0) == pytest.approx(low)
+    margin.sent(HEAVY, 0.001, 0.201, 60.0)
+    assert margin.current(HEAVY, 60.0) == pytest.approx(factor * 0.1)  # 0.101 still a sample
+    for _ in range(ratelimit.SPREAD_SAMPLES):
+        margin.sent(HEAVY, 0.001, 0.201, 60.0)
+    assert margin.current(HEAVY, 120.0) == pytest.approx(low)
+    # Answers that spread while requests leave on time: Zoom's side of the way (or the time it
+    # takes to answer, which the round trip holds too, hence the smaller factor).
+    margin.sent(HEAVY, 0.001, 0.601, 120.0)
+    assert margin.current(HEAVY, 120.0) == pytest.approx(ratelimit.ROUND_TRIP_SPREAD_FACTOR * 0.4)
+    for _ in range(6):
+        margin.refused(HEAVY, 120.0)
+    assert margin.current(HEAVY, 120.0) == ratelimit.MAX_MARGIN  # never wider
+
+
+def test_limiter_paces_at_zooms_number_per_second_and_the_adaptive_margin():
+    clock = Clock()
+    limiter = limiter_on(clock, margin=AdaptiveMargin(start=ratelimit.MIN_MARGIN))
+    window = 1.0 + ratelimit.MIN_MARGIN
+    sent = slots(limiter, clock, HEAVY, 21)
+    assert sent == pytest.approx([k * window / 10 for k in range(21)])
+    assert limiter.window(HEAVY) == pytest.approx(window)
+    limiter.observe(HEAVY, answer(429, X_RateLimit_Type="QPS"), RateLimited("busy"))
+    assert limiter.window(HEAVY) == pytest.approx(window + ratelimit.STEP_AFTER_429)
+    assert limiter.window(LIGHT) == pytest.approx(window)
+
+
+class LateWire(httpx.BaseTransport):
+    """Writes each request to the "connection" ``delays`` seconds after it is handed over (as
+    a busy machine would), telling httpcore's trace as httpcore does, then lets ``inner``
+    answer."""
+
+    def __init__(self, inner: httpx.BaseTransport, clock: Clock, delays):
+        self.inner, self.clock, self.delays = inner, clock, iter(delays)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.clock.seconds += next(self.delays)
+        trace = request.extensions.get("trace")
+        if trace is not None:
+            trace("http11.send_request_headers.complete", {})
+        return self.inner.handle_request(request)
+
+
+def test_send_delays_through_the_client_set_the_margin(sim):
+    clock = Clock()
+    limiter = limiter_on(clock, margin=AdaptiveMargin())
+    transport = LateWire(sim.transport(), clock, [0.0, 0.01, 0.0, 0.25, 0.0, 0.0])
+    with ZoomClient(
+        SIM_CREDENTIALS,
+        transport=transport,
+        token_cache=TokenCache(),
+        limiter=limiter,
+        sleep=clock.sleep,
+        now=lambda: FIXED_NOW,
+    ) as client:
+        for _ in range(5):
+            client.get_event(EventKind.WEBINAR, sim.event_tagged("large")["id"])
+    factor = ratelimit.SEND_SPREAD_FACTOR
+    assert limiter.window(LIGHT) == pytest.approx(1.0 + factor * 0.25)
+
+
+def sliding_account(clock: Clock, latency: float = 0.0) -> SimulatedZoom:
+    """Pro limits counted over any sliding second, the strictest reading of Zoom's window."""
+    faults = Faults(qps_limits=dict(PRO.per_second), qps_window="sliding", latency=latency)
+    return SimulatedZoom("full", now=FIXED_NOW, faults=faults, clock=clock.time, sleep=clock.sleep)
+
+
+def test_adaptive_pace_gets_no_429_from_a_sliding_window_and_is_faster(make_client):
+    def load(margin) -> tuple[float, list[int]]:
+        clock = Clock()
+        sim = sliding_account(clock)
+        limiter = limiter_on(clock, margin=margin)
+        client = make_client(sim, limiter=limiter, sleep=clock.sleep)
+        large = sim.event_tagged("large")
+        for _ in range(6):
+            client.list_participants(EventKind.WEBINAR, large["uuid"])
+            client.list_registrants(EventKind.WEBINAR, large["id"])
+        return clock.seconds, [c.status for c in sim.api_calls() if c.status == 429]
+
+    fixed, fixed_429s = load(FixedMargin())
+    adaptive, adaptive_429s = load(AdaptiveMargin())
+    assert fixed_429s == adaptive_429s == []
+    # Remaining 0 of our own full second no longer pauses: the pace is Zoom's number per 1.04 s.
+    assert adaptive < fixed / 1.1
+
+
 # ---- counting Heavy calls -----------------------------------------------------------------------
 
 
@@ -439,3 +575,70 @@ def test_client_slows_down_when_zoom_refuses(make_client):
     assert limiter.allowance(HEAVY) < 10  # it slowed down
     assert limiter.heavy_today() == statuses.count(200)
     assert limiter.zoom_heavy_left() == 30_000 - statuses.count(200)
+
+
+# ---- a shared backend, and without it -----------------------------------------------------------
+
+
+class FakeShared:
+    """A shared backend on the test's clock that grants at once, or fails while ``down``."""
+
+    where = "redis at 127.0.0.1:1"
+
+    def __init__(self):
+        self.down = False
+        self.takes = 0
+        self.seeded: list[dict] = []
+
+    def _check(self):
+        if self.down:
+            raise SharedLimitsUnavailable("unreachable", where=self.where)
+
+    def take(self, category, allowance, window, slot, pause_for):
+        self._check()
+        self.takes += 1
+        return 0.0, 0, 0, False
+
+    def pause(self, category, seconds, widen=0.0):
+        self._check()
+
+    def seed(self, ages):
+        self._check()
+        self.seeded.append(dict(ages))
+
+    def count_heavy(self, day):
+        self._check()
+        return 0
+
+    def heavy(self, day):
+        self._check()
+        return 0
+
+
+def test_without_its_shared_backend_a_limiter_paces_alone_at_half_and_probes_each_second():
+    clock = Clock()
+    shared = FakeShared()
+    limiter = limiter_on(clock, shared=shared)
+    for _ in range(30):
+        limiter.acquire(HEAVY)
+    assert limiter.sharing and clock.seconds == 0  # the backend paced (it grants at once here)
+    shared.down = True
+    sent = slots(limiter, clock, HEAVY, 16)
+    assert isinstance(limiter.shared_problem, SharedLimitsUnavailable) and not limiter.sharing
+    # Alone, at FALLBACK_SHARE of Zoom's number: 5 per window on Pro, after the shared sends.
+    assert most_in_a_window(sent) == int(PRO.per_second[HEAVY] * ratelimit.FALLBACK_SHARE)
+    takes = shared.takes
+    shared.down = False
+    clock.seconds += ratelimit.PROBE_SECONDS
+    limiter.acquire(HEAVY)
+    assert limiter.sharing and shared.takes == takes + 1  # back by itself, on the next try
+    assert sum(len(ages) for ages in shared.seeded[-1].values()) > 0  # told what went alone
+
+
+def test_the_local_log_stays_small_while_a_shared_backend_paces():
+    clock = Clock()
+    limiter = limiter_on(clock, shared=FakeShared())
+    for _ in range(5000):
+        limiter.acquire(MEDIUM)
+        clock.seconds += 0.01
+    assert sum(len(ages) for ages in limiter._local.ages(clock.seconds).values()) < 200

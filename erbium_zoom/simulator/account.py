@@ -15,7 +15,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qsl, unquote
 
@@ -62,6 +62,8 @@ class SimCall:
     path: str
     query: dict[str, str]
     status: int
+    # The simulator's clock when it answered (after admission); not part of what a call is.
+    time: float = field(default=0.0, compare=False)
 
 
 @dataclass
@@ -264,7 +266,9 @@ class SimulatedZoom(FaultInjection):
                 response = self._api(request, path, query)
             else:
                 response = _error(404, 404, "Not Found")
-            self.calls.append(SimCall(request.method, path, query, response.status_code))
+            self.calls.append(
+                SimCall(request.method, path, query, response.status_code, self.clock())
+            )
         return response
 
     # -- REST pipeline --------------------------------------------------------------------
