@@ -408,7 +408,7 @@ def show_limits_problem(connection: Connection) -> None:
     if limiter.shared_problem is not None:
         problem = user_message(limiter.shared_problem)
     if problem:
-        st.warning(problem, icon="🚦")
+        st.warning(problem, icon=":material/traffic:")
 
 
 def parallel_workers(connection: Connection) -> int:
