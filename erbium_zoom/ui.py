@@ -1028,6 +1028,16 @@ def show_table(
     )
 
 
+def show_needs_attention(items: Sequence[tuple[str, str]]) -> None:
+    """Under a clients table: each client that needs something, with the whole status (what is
+    wrong and what to do), which the table's cells cut at a laptop's width."""
+    if not items:
+        return
+    with st.expander(f"What needs doing ({len(items)})", expanded=True):
+        for name, status in items:
+            st.markdown(f"- **{name}**: {status}")
+
+
 def show_chart(figure: Any, words: str, key: str, where: Any = None) -> None:
     """A chart and, right under it, what it shows in words (for readers and screen readers)."""
     target = where if where is not None else st

@@ -394,6 +394,14 @@ def roster_frame(results: Mapping[str, CheckResult]) -> pd.DataFrame:
     return frame[ROSTER_COLUMNS]
 
 
+def needs_attention(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(client, status) of each checked client whose status is not plainly "connected", in the
+    table's order: the whole text, which a table cell of a few lines cuts."""
+    name = "Client" if "Client" in frame.columns else "Profile"
+    fine = {STATUS_CONNECTED, STATUS_UNCHECKED, ""}
+    return [(row[name], row["Status"]) for _, row in frame.iterrows() if row["Status"] not in fine]
+
+
 def _when_column(viewer_tz: str | None) -> str:
     return f"When ({zone(viewer_tz).key})"
 

@@ -18,15 +18,16 @@ from erbium_zoom.views import (
     DEMO_CLIENTS,
     ROSTER_TABLE,
     clients_frame,
+    needs_attention,
     roster_frame,
 )
 
 # The check's columns, in both tables: what is wrong gets the room, and lines enough for most
-# of Zoom's answers (the Connection page shows each whole).
+# of Zoom's answers; "What needs doing" under each table and the Connection page show them whole.
 CHECK_LINES = 5
 CHECK_COLUMNS = {
-    "Setup": st.column_config.TextColumn("Setup", width=110),
-    "Status": st.column_config.TextColumn("Status", width=160),
+    "Setup": st.column_config.TextColumn("Setup", width=95),
+    "Status": st.column_config.TextColumn("Status", width=220),
     "Plan problems": st.column_config.TextColumn(
         "Plan problems", width=200, help="What the client's Zoom plan does not allow."
     ),
@@ -49,13 +50,15 @@ if connection is not None and connection.is_demo:
     recheck = st.button("Check the demo clients again", key="clients_demo_recheck")
     with st.spinner("Checking the demo clients…"):
         roster = ui.check_demo_clients(connection, again=recheck)
+    roster_table = roster_frame(roster)
     ui.show_table(
-        roster_frame(roster),
+        roster_table,
         ROSTER_TABLE,
         key="clients_roster",
         wrap=CHECK_LINES,
         config={"Client": st.column_config.TextColumn("Client", width=120), **CHECK_COLUMNS},
     )
+    ui.show_needs_attention(needs_attention(roster_table))
     current = connection.demo_scenario
     st.markdown("**Switch every page to:**")
     for column, demo_client in zip(st.columns(len(DEMO_CLIENTS)), DEMO_CLIENTS, strict=True):
@@ -133,8 +136,9 @@ if profiles:
     checkable = any(status.state == SECRET_STORED for status in secret_statuses.values())
     if st.button("Check all clients", type="primary", disabled=not checkable):
         check_all()
+    clients_table = clients_frame(profiles, results, secret_statuses)
     ui.show_table(
-        clients_frame(profiles, results, secret_statuses),
+        clients_table,
         CLIENT_TABLE,
         key="clients_table",
         wrap=CHECK_LINES,
@@ -144,6 +148,7 @@ if profiles:
             **CHECK_COLUMNS,
         },
     )
+    ui.show_needs_attention(needs_attention(clients_table))
 elif ui.may(Action.MANAGE_PROFILES):
     st.info("No client profiles yet: add the first one below.")
 else:

@@ -62,7 +62,7 @@ frame = events_frame(
 )
 
 with st.container(border=True):
-    f_host, f_kind, f_window, f_text = st.columns([2, 2, 2, 3])
+    f_host, f_kind, f_window, f_text = st.columns([2, 2, 3, 2])
     chosen_hosts = f_host.multiselect("Host", sorted(frame["Host"].unique()), key="events_hosts")
     kinds = ["Webinar", "Meeting"]
     chosen_kinds = ui.url_widget(

@@ -312,3 +312,19 @@ def test_event_pickers_have_no_select_all_entry():
     assert [m.proto.select_all for m in at.multiselect] == [0, 0]
     at = open_page(simulated())
     assert at.multiselect(key="attendance_selected").proto.select_all == 0
+
+
+def test_all_clients_says_each_problem_whole_under_the_table():
+    """A table cell of a few lines cuts a long status at a laptop's width: under the table,
+    each client that needs something is listed with its whole status, the fine ones not."""
+    at = start()
+    at.switch_page(CLIENTS).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "Setup" in d.value.columns)
+    [listing] = [e for e in at.expander if e.label.startswith("What needs doing")]
+    said = " ".join(m.value for m in listing.markdown)
+    problems = table[table["Status"] != "connected"]
+    assert listing.label == f"What needs doing ({len(problems)})" and len(problems) == 5
+    for _, row in problems.iterrows():
+        assert f"**{row['Client']}**: {row['Status']}" in said  # whole, not cut
+    assert "Northwind Traders" not in said  # fully configured: nothing to do

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import pytest
 
 from erbium_zoom.models import (
@@ -25,6 +26,7 @@ from erbium_zoom.views import (
     events_frame,
     filter_events,
     missing_scopes_text,
+    needs_attention,
     registrant_label,
     registrants_frame,
     window_problem,
@@ -252,3 +254,22 @@ def test_the_clients_table_says_where_each_secret_is():
         "ERBIUM_ZOOM_SECRET_KEY) cannot be read",
         'stored in the secrets file ([profiles."Configured"] table)',
     ]
+
+
+def test_needs_attention_lists_the_clients_with_something_to_do_in_table_order():
+    frame = pd.DataFrame(
+        {
+            "Profile": ["Fine", "Unchecked", "Scopes", "Broken"],
+            "Status": [
+                "connected",
+                "not checked yet",
+                "action needed: connected, but 1 scope missing",
+                "not connected: the Client Secret is wrong",
+            ],
+        }
+    )
+    assert needs_attention(frame) == [
+        ("Scopes", "action needed: connected, but 1 scope missing"),
+        ("Broken", "not connected: the Client Secret is wrong"),
+    ]
+    assert needs_attention(frame.rename(columns={"Profile": "Client"}))[0][0] == "Scopes"
