@@ -29,10 +29,10 @@ CHECK_COLUMNS = {
     "Setup": st.column_config.TextColumn("Setup", width=95),
     "Status": st.column_config.TextColumn("Status", width=220),
     "Plan problems": st.column_config.TextColumn(
-        "Plan problems", width=200, help="What the client's Zoom plan does not allow."
+        "Plan problems", width=170, help="What the client's Zoom plan does not allow."
     ),
     "Missing scopes": st.column_config.TextColumn(
-        "Missing scopes", width=160, help="Scopes to add to the client's app."
+        "Missing scopes", width=140, help="Scopes to add to the client's app."
     ),
     "Scopes": st.column_config.TextColumn("Scopes", width=65, help="Granted of those needed."),
 }
@@ -56,7 +56,7 @@ if connection is not None and connection.is_demo:
         ROSTER_TABLE,
         key="clients_roster",
         wrap=CHECK_LINES,
-        config={"Client": st.column_config.TextColumn("Client", width=120), **CHECK_COLUMNS},
+        config={"Client": st.column_config.TextColumn("Client", width=100), **CHECK_COLUMNS},
     )
     ui.show_needs_attention(needs_attention(roster_table))
     current = connection.demo_scenario
