@@ -9,10 +9,10 @@ test_deploy.py) on 127.0.0.1. The one client profile is added with the README's 
 into PostgreSQL; its Zoom is the simulator on loopback.
 
 Ana signs in through nginx once. Every request of her browser goes to one dashboard (nginx's
-access log says which answered), and her sign-in cookie opens both dashboards. That dashboard is
-then SIGKILLed in the middle of an attendance load; a reload is answered by the other, still
-signed in, with the client and the events of the address, loaded there. Everything started here
-is stopped here.
+access log says which answered); her cookies in a second browser whose route cookie leads to the
+other dashboard are signed in there too. The first dashboard is then SIGKILLed in the middle of
+an attendance load; a reload is answered by the other, still signed in, with the client and the
+events of the address, loaded there. Everything started here is stopped here.
 """
 
 from __future__ import annotations
@@ -266,7 +266,8 @@ def test_one_sign_in_sticks_to_one_dashboard_and_survives_its_sigkill(browser, r
         page.locator(harness.MAIN).get_by_role("button", name="Load attendance").click()
         progress = page.locator(harness.MAIN).get_by_text(re.compile(r"^\d of 2 events"))
         progress.wait_for(timeout=harness.TEXT_TIMEOUT_MS)
-        harness.expect(page.locator('[data-testid="stApp"][data-test-script-state="running"]'))
+        running = page.locator('[data-testid="stApp"][data-test-script-state="running"]')
+        harness.expect(running).to_have_count(1)  # the load is under way: now
         address = query(page)
         assert address["client"] == [CLIENT] and len(address["event"]) == 2
         killed_at = access_lines(server)
