@@ -169,30 +169,35 @@ def browser_requests(
     return found
 
 
+def nginx_connection(server: Server) -> http.client.HTTPSConnection:
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return http.client.HTTPSConnection("127.0.0.1", server.ports[443], context=context, timeout=10)
+
+
+def health(connection: http.client.HTTPSConnection, route: str, agent: str) -> str:
+    """/_stcore/health through nginx with the route cookie ``route``: what it answered."""
+    headers = {"Cookie": f"{ROUTE_COOKIE}={route}", "User-Agent": agent}
+    connection.request("GET", "/_stcore/health", headers=headers)
+    answer = connection.getresponse()
+    body = answer.read().decode()
+    assert answer.status == 200, (answer.status, body)
+    return body
+
+
 def route_to(server: Server, port: int) -> str:
     """A route cookie's value that nginx sends to the dashboard of ``port`` (of the site
     file): asked of nginx itself, with the health endpoint, until one lands there."""
-    context = ssl.create_default_context()
-    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
     wanted = f"127.0.0.1:{server.ports[port]}"
-    connection = http.client.HTTPSConnection(
-        "127.0.0.1", server.ports[443], context=context, timeout=10
-    )
+    connection = nginx_connection(server)
     try:
         for attempt in range(64):  # each lands on one of two: 64 misses would be a broken hash
             value = f"probe-{attempt}"
             agent = f"route-probe/{value};"
             # Twice on one connection: nginx (one worker) logs a request before it reads the
             # next one there, so once the second is answered the first is in the log.
-            for _ in range(2):
-                connection.request(
-                    "GET",
-                    "/_stcore/health",
-                    headers={"Cookie": f"{ROUTE_COOKIE}={value}", "User-Agent": agent},
-                )
-                answer = connection.getresponse()
-                answer.read()
-                assert answer.status == 200
+            health(connection, value, agent)
+            health(connection, value, agent)
             if browser_requests(server, agent=agent)[0][1] == wanted:
                 return value
     finally:
@@ -298,6 +303,13 @@ def test_one_sign_in_sticks_to_one_dashboard_and_survives_its_sigkill(browser, r
         assert f"{killed}, {alive}" in others, after  # proxy_next_upstream at work
         assert streams.count(killed) <= 1 and set(streams) <= {killed, alive}, after
         assert dashboards[other].poll() is None
+        # The health endpoint through nginx answers for the browsers of the killed dashboard.
+        [route] = [c["value"] for c in context.cookies() if c["name"] == ROUTE_COOKIE]
+        connection = nginx_connection(server)
+        try:
+            assert health(connection, route, "health-check") == "ok"
+        finally:
+            connection.close()
     finally:
         if second is not None:
             second.close()
