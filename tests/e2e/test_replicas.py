@@ -8,11 +8,14 @@ with deploy/nginx-erbium-zoom-replicas.conf (only its ports and paths changed, a
 test_deploy.py) on 127.0.0.1. The one client profile is added with the README's `profiles add`
 into PostgreSQL; its Zoom is the simulator on loopback.
 
-Ana signs in through nginx once. Every request of her browser goes to one dashboard (nginx's
-access log says which answered); her cookies in a second browser whose route cookie leads to the
-other dashboard are signed in there too. The first dashboard is then SIGKILLed in the middle of
-an attendance load; a reload is answered by the other, still signed in, with the client and the
-events of the address, loaded there. Everything started here is stopped here.
+Through one dashboard (a browser whose route cookie leads there), Ana approves a registrant; the
+other dashboard, with the same sign-in, shows the entry on its Activity page, from the shared
+record. Then Ana signs in through nginx once: every request of her browser goes to one dashboard
+(nginx's access log says which answered), and her cookies in a browser led to the other dashboard
+are signed in there too. The first dashboard is SIGKILLed in the middle of an attendance load; a
+reload is answered by the other, still signed in, with the client and the events of the
+address, loaded there. That test comes last: it leaves one dashboard dead. Everything started
+here is stopped here.
 """
 
 from __future__ import annotations
@@ -26,11 +29,15 @@ import signal
 import ssl
 import subprocess
 import tempfile
+import tomllib
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from erbium_zoom import storage
+from erbium_zoom.access import Person, Role
+from erbium_zoom.activity import ActivityLog, Entry
 from erbium_zoom.secret_store import new_key
 from erbium_zoom.simulator import SimulatedZoom, serve
 from tests.deploy_guide import Filling, Server, fill_secrets
@@ -54,6 +61,9 @@ ARTIFACTS = harness.REPO_ROOT / "artifacts" / "screenshots"
 CLIENT = "Acme Corp"
 SIGNED_IN = f"Signed in as {ADMIN[1]} (admin)"
 REPLICAS = (8501, 8502)  # the ports of deploy/nginx-erbium-zoom-replicas.conf's server lines
+# Chromium's user agent, give or take its version; each browser here adds a word to it, so that
+# its requests are told apart in nginx's log.
+CHROME_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome Safari/537.36"
 ROUTE_COOKIE = "erbium_zoom_route"  # set by nginx, see the site file
 UPSTREAM = re.compile(r'"(?P<agent>[^"]*)" upstream=(?P<upstream>.*)$')
 
@@ -155,11 +165,9 @@ def replicas(browser, provider, postgres_server, redis_server):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def browser_requests(
-    server: Server, after: int = 0, agent: str = "HeadlessChrome"
-) -> list[tuple[str, str]]:
-    """(request line, upstream) of the requests through nginx whose user agent has ``agent``
-    (chromium's, by default), from the access log's line ``after`` on."""
+def browser_requests(server: Server, after: int = 0, *, agent: str) -> list[tuple[str, str]]:
+    """(request line, upstream) of the requests through nginx whose user agent has ``agent``,
+    from the access log's line ``after`` on."""
     lines = (server.root / "nginx" / "access.log").read_text().splitlines()[after:]
     found = []
     for line in lines:
@@ -213,10 +221,95 @@ def query(page) -> dict[str, list[str]]:
     return parse_qs(urlsplit(page.url).query)
 
 
+def routed_context(browser, server: Server, port: int, storage_state=None):
+    """A browser context whose route cookie leads nginx to the dashboard of ``port``, with
+    the cookies of ``storage_state`` (a sign-in) besides; its user agent ends in
+    ``routed-PORT``, to find its requests in nginx's log."""
+    state = storage_state or {"cookies": [], "origins": []}
+    cookies = [c for c in state["cookies"] if c["name"] != ROUTE_COOKIE]
+    cookies.append(
+        {
+            "name": ROUTE_COOKIE,
+            "value": route_to(server, port),
+            "domain": "localhost",
+            "path": "/",
+            "expires": -1,
+            "httpOnly": True,
+            "secure": True,
+            "sameSite": "Lax",
+        }
+    )
+    return browser.new_context(
+        viewport=harness.VIEWPORT,
+        ignore_https_errors=True,
+        storage_state={**state, "cookies": cookies},
+        user_agent=f"{CHROME_AGENT} routed-{port}",
+    )
+
+
+# Runs before the SIGKILL test below, which leaves one dashboard dead.
+def test_a_change_made_through_one_dashboard_is_on_the_others_activity_page(
+    browser, replicas, postgres_server
+):
+    server, dashboards, _ = replicas
+    assert all(process.poll() is None for process in dashboards.values()), "a dashboard is down"
+    first, second = REPLICAS
+    on_first = routed_context(browser, server, first)
+    on_second = None
+    try:
+        page = on_first.new_page()
+        sign_in(page, server.url)
+        harness.open_page(
+            page,
+            server.url,
+            f"registrants?client={CLIENT.replace(' ', '%20')}",
+            ["Change registrants"],
+        )
+        main = page.locator(harness.MAIN)
+        main.get_by_test_id("stRadioGroup").get_by_text("Denied", exact=True).click()
+        harness.wait_for_result(page, main.get_by_text("Select denied registrants"))
+        main.locator('[data-testid="stMultiSelect"]').first.locator("input").click()
+        page.locator('[role="option"]').first.click(timeout=harness.TEXT_TIMEOUT_MS)
+        page.keyboard.press("Escape")
+        approve = main.get_by_role("button", name=re.compile(r"^Approve [1-9]\d* selected"))
+        harness.expect(harness.wait_for_result(page, approve)).to_be_enabled()
+        approve.click()
+        harness.wait_for_result(page, main.get_by_text("Please confirm"))
+        main.get_by_role("button", name="Confirm").click()
+        harness.wait_for_result(page, main.get_by_text("Zoom approved"))
+
+        # The other dashboard, same sign-in: its Activity page reads the shared record.
+        on_second = routed_context(browser, server, second, on_first.storage_state())
+        other_page = on_second.new_page()
+        entries = record(server)
+        approved = [(e.who, e.status) for e in entries if e.action == "approve"]
+        assert approved == [(ADMIN[1], "204 No Content")]
+        harness.open_page(
+            other_page, server.url, "activity", [f"Everyone's entries ({len(entries)})"]
+        )
+        assert harness.page_problems(other_page) == []
+        for port in REPLICAS:  # each browser was answered by its own dashboard only
+            answered = {up for _, up in browser_requests(server, agent=f"routed-{port}")}
+            assert answered == {f"127.0.0.1:{server.ports[port]}"}, (port, answered)
+    finally:
+        for context in (on_first, on_second):
+            if context is not None:
+                context.close()
+
+
+def record(server: Server) -> list[Entry]:
+    """Every entry of the activity record, read from the shared database as an admin."""
+    url = tomllib.loads((server.etc / "secrets.toml").read_text())["storage"]["url"]
+    admin = Person(ADMIN[1], Role.ADMIN, signed_in=True)
+    return ActivityLog(database=storage.open_url(url)).entries(admin)
+
+
 def test_one_sign_in_sticks_to_one_dashboard_and_survives_its_sigkill(browser, replicas):
     server, dashboards, sim = replicas
     upstream_of = {f"127.0.0.1:{server.ports[port]}": port for port in REPLICAS}
-    context = browser.new_context(viewport=harness.VIEWPORT, ignore_https_errors=True)
+    context = browser.new_context(
+        viewport=harness.VIEWPORT, ignore_https_errors=True, user_agent=f"{CHROME_AGENT} ana"
+    )
     page = context.new_page()
     second = None
     try:
@@ -233,7 +326,7 @@ def test_one_sign_in_sticks_to_one_dashboard_and_survives_its_sigkill(browser, r
 
         # Sticky: every request of this browser, the sign-in and the WebSocket included, went
         # to one dashboard.
-        seen = browser_requests(server)
+        seen = browser_requests(server, agent=f"{CHROME_AGENT} ana")
         assert any(line.startswith("GET /_stcore/stream ") for line, _ in seen)
         assert any(line.startswith("GET /oauth2callback") for line, _ in seen)
         assert len({upstream for _, upstream in seen}) == 1, seen
@@ -243,24 +336,14 @@ def test_one_sign_in_sticks_to_one_dashboard_and_survives_its_sigkill(browser, r
         # One sign-in for both: the same cookies in another browser, whose route cookie sends
         # it to the other dashboard, which takes the sign-in cookie (signed with the shared
         # cookie_secret, for the one address of redirect_uri).
-        state = context.storage_state()
-        for cookie in state["cookies"]:
-            if cookie["name"] == ROUTE_COOKIE:
-                cookie["value"] = route_to(server, other)
-        agent = page.evaluate("navigator.userAgent") + " second-browser"
-        second = browser.new_context(
-            viewport=harness.VIEWPORT,
-            ignore_https_errors=True,
-            storage_state=state,
-            user_agent=agent,
-        )
+        second = routed_context(browser, server, other, context.storage_state())
         second_page = second.new_page()
         harness.open_page(second_page, server.url, "clients", [harness.heading("All clients")])
         second_page.locator(harness.SIDEBAR).get_by_text(SIGNED_IN).wait_for(
             timeout=harness.TEXT_TIMEOUT_MS
         )
         assert "Sign in with your company account" not in second_page.inner_text("body")
-        answered = {upstream for _, upstream in browser_requests(server, agent="second-browser")}
+        answered = {up for _, up in browser_requests(server, agent=f"routed-{other}")}
         assert answered == {f"127.0.0.1:{server.ports[other]}"}
         second.close()
         second = None
@@ -296,7 +379,7 @@ def test_one_sign_in_sticks_to_one_dashboard_and_survives_its_sigkill(browser, r
         # refused connection to the killed one, which nginx then leaves out); the killed one's
         # only line is the WebSocket that was open when it died, logged when that closed.
         killed, alive = (f"127.0.0.1:{server.ports[port]}" for port in (serving, other))
-        after = browser_requests(server, killed_at)
+        after = browser_requests(server, killed_at, agent=f"{CHROME_AGENT} ana")
         streams = [up for line, up in after if line.startswith("GET /_stcore/stream ")]
         others = [up for line, up in after if not line.startswith("GET /_stcore/stream ")]
         assert others and all(up.split(", ")[-1] == alive for up in others), after
