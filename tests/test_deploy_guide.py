@@ -16,6 +16,7 @@ import re
 import shlex
 import shutil
 import subprocess
+import tomllib
 from configparser import ConfigParser
 
 import pytest
@@ -35,10 +36,10 @@ from tests.deploy_guide import (
 CLIENTS = {"Acme Corp": "acme-CANARY-1", "Globex": "globex-CANARY-2", "Initech": "initech-CANARY-3"}
 
 
-def unit() -> ConfigParser:
+def unit(name: str = "erbium-zoom.service") -> ConfigParser:
     parser = ConfigParser(interpolation=None, strict=False)
     parser.optionxform = str  # systemd's keys are case-sensitive
-    parser.read(ROOT / "deploy" / "erbium-zoom.service")
+    parser.read(ROOT / "deploy" / name)
     return parser
 
 
@@ -138,8 +139,13 @@ def test_the_root_only_lines_install_the_deploy_files_and_agree_on_names():
     assert installs == {
         "deploy/erbium-zoom.service": "/etc/systemd/system/erbium-zoom.service",
         "deploy/nginx-erbium-zoom.conf": "/etc/nginx/sites-available/erbium-zoom",
+        # Several dashboards: the template unit, and the site in place of the single one.
+        "deploy/erbium-zoom@.service": "/etc/systemd/system/erbium-zoom@.service",
+        "deploy/nginx-erbium-zoom-replicas.conf": "/etc/nginx/sites-available/erbium-zoom",
     }
-    assert {w[-1] for w in commands if w[0] == "systemctl" and len(w) > 2} == {"erbium-zoom"}
+    units = {u for w in commands if w[0] == "systemctl" and len(w) > 2 for u in w[2:]}
+    units -= {"--now"}
+    assert units == {"erbium-zoom"} | {f"erbium-zoom@{port}" for port in replica_ports()}
     [ln] = [w for w in commands if w[0] == "ln"]
     assert ln[-2] == installs["deploy/nginx-erbium-zoom.conf"]
     assert ln[-1] == "/etc/nginx/sites-enabled/erbium-zoom"
@@ -188,21 +194,58 @@ def test_the_environment_file_reads_alike_in_systemd_and_the_shell(tmp_path):
 
 
 def test_the_readme_shows_the_secrets_template_as_installed():
-    [shown] = fenced(section(), "toml")
-    assert shown == (ROOT / "deploy" / "secrets.toml.example").read_text()
+    shown = fenced(section(), "toml")  # step 2's file, then the lines several dashboards add
+    assert shown[0] == (ROOT / "deploy" / "secrets.toml.example").read_text()
+    added = tomllib.loads(shown[1].replace("…", "key"))
+    assert set(added) == {"storage", "limits"}
+    assert set(added["storage"]) == {"secret_keys", "url"} and set(added["limits"]) == {"redis_url"}
+
+
+def replica_ports() -> list[int]:
+    """The ports of the several dashboards' site file, one server line each."""
+    site = (ROOT / "deploy" / "nginx-erbium-zoom-replicas.conf").read_text()
+    return [int(port) for port in re.findall(r"(?m)^\s*server 127\.0\.0\.1:(\d+) ", site)]
+
+
+def test_the_template_unit_is_the_unit_with_the_port_as_its_instance():
+    """erbium-zoom@.service differs from erbium-zoom.service only in the port on the command
+    line (which wins over the environment file's) and its description; the site file and the
+    README's instances name the same ports."""
+    single, template = unit()["Service"], unit("erbium-zoom@.service")["Service"]
+    assert shlex.split(template["ExecStart"]) == [
+        *shlex.split(single["ExecStart"]), "--server.port", "%i",
+    ]  # fmt: skip
+    assert {k: v for k, v in template.items() if k != "ExecStart"} == {
+        k: v for k, v in single.items() if k != "ExecStart"
+    }
+    assert dict(unit("erbium-zoom@.service")["Install"]) == dict(unit()["Install"])
+    ports = replica_ports()
+    assert len(ports) >= 2 and len(set(ports)) == len(ports)
+    sh = "\n".join(fenced(section(), "sh"))
+    assert f"systemctl enable --now {' '.join(f'erbium-zoom@{p}' for p in ports)}" in sh
+    site = (ROOT / "deploy" / "nginx-erbium-zoom-replicas.conf").read_text()
+    assert "hash $erbium_zoom_route consistent;" in site
+    assert "proxy_set_header Upgrade $http_upgrade;" in site
 
 
 @pytest.mark.skipif(
     shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed here"
 )
-def test_systemd_analyze_verifies_the_unit(tmp_path):
+@pytest.mark.parametrize(
+    ("source", "installed"),
+    [
+        ("erbium-zoom.service", "erbium-zoom.service"),
+        ("erbium-zoom@.service", "erbium-zoom@8501.service"),  # a template: one instance
+    ],
+)
+def test_systemd_analyze_verifies_the_unit(tmp_path, source, installed):
     server = Server(tmp_path).build()  # the unit's paths exist there (the checkout, its venv)
     server.etc.mkdir(parents=True)
     (server.etc / "erbium-zoom.env").write_text(
         (server.checkout / "deploy/erbium-zoom.env").read_text()
     )
-    unit_file = tmp_path / "erbium-zoom.service"
-    unit_file.write_text((server.checkout / "deploy" / "erbium-zoom.service").read_text())
+    unit_file = tmp_path / installed
+    unit_file.write_text((server.checkout / "deploy" / source).read_text())
     done = subprocess.run(
         ["systemd-analyze", "verify", str(unit_file)], capture_output=True, text=True, timeout=60
     )

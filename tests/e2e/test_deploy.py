@@ -108,6 +108,14 @@ def stop(process: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def provider():
+    """The OpenID provider, which knows Ana (the admin)."""
+    with admin_provider() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def admin_provider():
+    """oidc-provider-mock on a free port, knowing Ana; its address."""
     from oidc_provider_mock import User, run_server_in_thread
 
     sub, email = ADMIN
@@ -175,21 +183,30 @@ def deployed(browser, provider):
         yield server
 
 
-def start_as_the_unit(server: Server) -> subprocess.Popen:
+def start_as_the_unit(
+    server: Server,
+    unit_file: str = "erbium-zoom.service",
+    instance: str = "",
+    extra_env: dict[str, str] | None = None,
+    log_name: str = "dashboard.log",
+) -> subprocess.Popen:
     """ExecStart in WorkingDirectory, with EnvironmentFile= and Environment= as systemd sets
-    them (User= cannot be switched in a test: it runs as this user)."""
+    them (User= cannot be switched in a test: it runs as this user). For a template unit
+    (erbium-zoom@.service), ``instance`` stands for %i. ``extra_env``: what the test adds (the
+    simulated Zoom's addresses)."""
     unit = ConfigParser(interpolation=None, strict=False)
     unit.optionxform = str
-    unit.read(server.checkout / "deploy" / "erbium-zoom.service")
+    unit.read(server.checkout / "deploy" / unit_file)
     service = unit["Service"]
     assert Path(service["EnvironmentFile"]) == server.etc / "erbium-zoom.env"
     env = {**server.environ(), **server.env_file()}
     for assignment in shlex.split(service.get("Environment", "")):
         name, _, value = assignment.partition("=")
         env[name] = value
-    log = (server.root / "dashboard.log").open("wb")
+    env.update(extra_env or {})
+    log = (server.root / log_name).open("wb")
     return subprocess.Popen(
-        shlex.split(service["ExecStart"]),
+        shlex.split(service["ExecStart"].replace("%i", instance)),
         cwd=service["WorkingDirectory"],
         env=env,
         stdin=subprocess.DEVNULL,
@@ -198,12 +215,14 @@ def start_as_the_unit(server: Server) -> subprocess.Popen:
     )
 
 
-def start_nginx(server: Server) -> subprocess.Popen:
+def start_nginx(server: Server, site_file: str = "nginx-erbium-zoom.conf") -> subprocess.Popen:
     """Debian's nginx with the project's site file (as installed under sites-available) in a
-    main configuration that keeps everything in the folder."""
+    main configuration that keeps everything in the folder. Its access log is nginx's
+    "combined" format followed by the dashboard that answered (``upstream=ADDRESS``, two
+    addresses when the first failed and the request went to the next)."""
     home = server.root / "nginx"
     home.mkdir()
-    site = server.checkout / "deploy" / "nginx-erbium-zoom.conf"
+    site = server.checkout / "deploy" / site_file
     # As root, workers would switch to nobody, who cannot enter this folder: keep them as us.
     user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
     temp = " ".join(
@@ -216,7 +235,10 @@ worker_processes 1;
 error_log {home / "error.log"} info;
 events {{ worker_connections 64; }}
 http {{
-    access_log {home / "access.log"};
+    log_format upstreams '$remote_addr - $remote_user [$time_local] "$request" $status '
+                         '$body_bytes_sent "$http_referer" "$http_user_agent" '
+                         'upstream=$upstream_addr';
+    access_log {home / "access.log"} upstreams;
     {temp}
     include {site};
 }}
@@ -239,6 +261,20 @@ http {{
     )
 
 
+def sign_in(page, url: str) -> None:
+    """Open ``url``, sign in at the OpenID provider as Ana (admin), and wait until the sidebar
+    says so."""
+    page.goto(url, wait_until="domcontentloaded")
+    page.get_by_text("Sign in with your company account").wait_for(timeout=harness.TEXT_TIMEOUT_MS)
+    page.get_by_role("button", name="Sign in").click()
+    page.locator('input[name="sub"]').fill(ADMIN[0])
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{url}/**", timeout=harness.TEXT_TIMEOUT_MS)
+    page.locator(SIDEBAR).get_by_text(f"Signed in as {ADMIN[1]} (admin)").wait_for(
+        timeout=harness.TEXT_TIMEOUT_MS
+    )
+
+
 def test_http_is_sent_to_https(deployed):
     class NoFollow(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):
@@ -255,18 +291,8 @@ def test_signed_in_through_nginx_the_three_clients_are_there(browser, deployed):
     context = browser.new_context(viewport=harness.VIEWPORT, ignore_https_errors=True)
     page = context.new_page()
     try:
-        page.goto(deployed.url, wait_until="domcontentloaded")
-        page.get_by_text("Sign in with your company account").wait_for(
-            timeout=harness.TEXT_TIMEOUT_MS
-        )
-        page.get_by_role("button", name="Sign in").click()
-        page.locator('input[name="sub"]').fill(ADMIN[0])
-        page.get_by_role("button", name="Authorize").click()
-        page.wait_for_url(f"{deployed.url}/**", timeout=harness.TEXT_TIMEOUT_MS)
+        sign_in(page, deployed.url)
         sidebar = page.locator(SIDEBAR)
-        sidebar.get_by_text(f"Signed in as {ADMIN[1]} (admin)").wait_for(
-            timeout=harness.TEXT_TIMEOUT_MS
-        )
 
         page.goto(f"{deployed.url}/clients", wait_until="domcontentloaded")
         main = page.locator(harness.MAIN)
