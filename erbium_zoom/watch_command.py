@@ -236,7 +236,9 @@ class Watcher:
             line = STATE_LABELS.get(counted.state, counted.state)
             detail = ", ".join(counted.missing or counted.areas)
             if counted.field and not detail:
-                detail = counted.field
+                from erbium_zoom.views import FIELD_TO_FIX
+
+                detail = FIELD_TO_FIX.get(counted.field, counted.field)
             if detail:
                 line += f": {detail}"
             if state.since is not None:

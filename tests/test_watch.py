@@ -496,3 +496,108 @@ def test_every_interval_passes_until_the_count_or_ctrl_c(
 def test_a_bad_interval_is_a_usage_error(capsys, given, said):
     code = main(["watch", "--every", given], environ={})
     assert code == 2 and said in capsys.readouterr().err
+
+
+# ---- the history on both engines, the limits, the command line as a user runs it ---------------
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'configured' / 'erbium.sqlite3'}"
+    return request.getfixturevalue("postgres_server").new_database()
+
+
+def test_the_history_survives_a_restart_and_a_message_is_queued_and_claimed_once(database_url):
+    from erbium_zoom.watch_history import Outgoing
+
+    def messages(change):
+        return [
+            Outgoing(f"{change.key}|d1", change.client, "connection", "d1", "json://h/…", "t", "b")
+        ]
+
+    first = WatchHistory(storage.open_url(database_url))
+    first.record("Acme", "acc", UP, T0, messages)
+    _, change = first.record("Acme", "acc", SCOPES, T0 + timedelta(minutes=15), messages)
+    assert change is not None
+    storage.forget()  # the watcher restarted: a new process opens the database again
+    again = WatchHistory(storage.open_url(database_url))
+    state, change = again.record("Acme", "acc", SCOPES, T0 + timedelta(minutes=30), messages)
+    assert change is None and state.since == T0 + timedelta(minutes=15)
+    assert state.counted.missing == (REGISTRANTS_SCOPE,)
+    [queued] = again.outbox(PENDING)
+    assert again.claim(queued.id, T0) and not again.claim(queued.id, T0)  # one sender only
+    again.settle(queued.id, T0, None)
+    assert [m.status for m in again.outbox()] == [SENT]
+    run = again.start_run(T0)
+    again.finish_run(run, T0 + timedelta(seconds=3), "problems", 1, ["a message waits"])
+    assert again.runs()[0].problems == ("a message waits",)
+
+
+def test_the_watchers_calls_go_through_the_accounts_limiter_and_heavy_meter(
+    capsys, zoom, secrets_path
+):
+    from erbium_zoom import ratelimit, store
+    from erbium_zoom.config import Credentials, Settings
+
+    watch(capsys, zoom, secrets_path)
+    settings = Settings(zoom.server.oauth_url, zoom.server.api_url)
+    key = ("account", settings.oauth_url, settings.api_url, ACCOUNT)
+    limiter = ratelimit.SHARED_LIMITERS.get(key, watch_command.watcher_plan(PRO, False))
+    assert limiter.plan.name == "Pro (the watcher's share)" and limiter.heavy_today() == 1
+    quota = store.quota_key(Credentials(ACCOUNT, CLIENT_ID, SECRET), settings)
+    assert store.open_store().heavy_calls(quota, datetime.now(UTC).date()) == 1
+
+
+def test_with_shared_limits_the_watcher_paces_in_redis_with_the_dashboards(
+    capsys, zoom, tmp_path, receiver, redis_url
+):
+    from erbium_zoom import ratelimit
+
+    path = tmp_path / "shared.toml"
+    path.write_text(f'[limits]\nredis_url = "{redis_url}"\n[notify]\nurls = ["{receiver.url}"]\n')
+    code, out, _ = watch(capsys, zoom, path)
+    assert code == 0
+    [limiter] = ratelimit.SHARED_LIMITERS._limiters.values()
+    assert limiter.plan is PRO and limiter.sharing
+
+
+def test_the_exact_command_line_twice_with_a_scope_removed_between(tmp_path, receiver):
+    """What a new user does: a webhook URL, `watch --once`, a scope removed, `watch --once`."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sim = SimulatedZoom(
+        "full", now=FIXED_NOW, account_id=ACCOUNT, client_id=CLIENT_ID, client_secret=SECRET
+    )
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        f'[notify]\nurls = ["{receiver.url}"]\ndashboard_url = "{DASHBOARD}"\n\n'
+        f'[profiles."Acme Corp"]\naccount_id = "{ACCOUNT}"\nclient_id = "{CLIENT_ID}"\n'
+        f'client_secret = "{SECRET}"\n'
+    )
+    with serve(sim) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ZOOM_")}
+        env.update(ERBIUM_ZOOM_OAUTH_URL=server.oauth_url, ERBIUM_ZOOM_API_URL=server.api_url)
+
+        def run() -> subprocess.CompletedProcess:
+            return subprocess.run(  # python -m erbium_zoom watch --once --secrets-file FILE
+                [sys.executable, "-m", "erbium_zoom", "watch", "--once", "--secrets-file", secrets],
+                cwd=Path(__file__).resolve().parents[1],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
+
+        first = run()
+        sim.scenario = scenario_from_name(f"missing:{REGISTRANTS_SCOPE}")
+        second = run()
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 1 and "Notifications: 1 sent" in second.stdout, second.stderr
+    for done in (first, second):
+        assert SECRET not in done.stdout + done.stderr and HOOK_TOKEN not in done.stdout
+    [message] = receiver.received
+    assert REGISTRANTS_SCOPE in message["title"]
+    assert client_message([REGISTRANTS_SCOPE]).strip() in message["message"]
