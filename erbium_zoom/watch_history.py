@@ -86,7 +86,9 @@ def _state(row) -> ClientState:
         counted=Observation.from_json(row.state, row.details) if row.state else None,
         since=_when(row.since),
         last_check=_when(row.last_check),
-        observed=Observation.from_json(row.observed, "{}") if row.observed else None,
+        observed=Observation.from_json(row.observed, row.observed_details)
+        if row.observed
+        else None,
         observed_since=_when(row.observed_since),
         observed_count=row.observed_count,
     )
@@ -127,8 +129,6 @@ class WatchHistory:
             row = db.execute(query).first()
             previous = _state(row) if row is not None else None
             state, change = count(previous, seen, now, client, account_id)
-            # The observed state's details are the counted one's when they are the same;
-            # the row keeps the counted state's details (what messages and pages show).
             counted = state.counted
             upsert(
                 db,
@@ -141,6 +141,7 @@ class WatchHistory:
                     "since": _at(state.since),
                     "last_check": _at(now),
                     "observed": seen.state,
+                    "observed_details": seen.to_json(),
                     "observed_since": _at(state.observed_since),
                     "observed_count": state.observed_count,
                 },

@@ -524,6 +524,7 @@ def test_the_history_survives_a_restart_and_a_message_is_queued_and_claimed_once
     again = WatchHistory(storage.open_url(database_url))
     state, change = again.record("Acme", "acc", SCOPES, T0 + timedelta(minutes=30), messages)
     assert change is None and state.since == T0 + timedelta(minutes=15)
+    assert state.observed_count == 2  # the passes in a row are read back with their details
     assert state.counted.missing == (REGISTRANTS_SCOPE,)
     [queued] = again.outbox(PENDING)
     assert again.claim(queued.id, T0) and not again.claim(queued.id, T0)  # one sender only

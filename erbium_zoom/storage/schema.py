@@ -101,6 +101,7 @@ watch_clients = Table(
     Column("since", Text, nullable=False),  # when the counted state began ("" when none)
     Column("last_check", Text, nullable=False),
     Column("observed", Text, nullable=False),  # the last pass's state, counted or not yet
+    Column("observed_details", Text, nullable=False),
     Column("observed_since", Text, nullable=False),  # first of the passes in a row that saw it
     Column("observed_count", Integer, nullable=False),  # passes in a row that saw it
 )

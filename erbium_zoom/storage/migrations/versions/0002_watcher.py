@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("since", sa.Text, nullable=False),
         sa.Column("last_check", sa.Text, nullable=False),
         sa.Column("observed", sa.Text, nullable=False),
+        sa.Column("observed_details", sa.Text, nullable=False),
         sa.Column("observed_since", sa.Text, nullable=False),
         sa.Column("observed_count", sa.Integer, nullable=False),
     )
