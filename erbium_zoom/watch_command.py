@@ -19,16 +19,18 @@ numbers (at least 1 a second), so that a dashboard beside it keeps nearly all of
 
 Exit codes: 0 every client is connected and every message went; 1 a client needs attention,
 or a message waits to be retried; 2 the watcher could not do its work (no profiles, the
-configuration, the storage). Ctrl-C stops it (130).
+configuration, the storage). Ctrl-C or SIGTERM stops it (130).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
 import time
 from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -271,6 +273,25 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
+@contextmanager
+def _stopped_by_sigterm():
+    """``systemctl stop`` and ``kill`` send SIGTERM: stop as Ctrl-C does (the run is kept as
+    interrupted, the outbox as it was), not in the middle of writing."""
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread (a test calling main from one): as it was
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def build_watcher(
     args: argparse.Namespace,
     environ: Mapping[str, str] | None,
@@ -299,13 +320,16 @@ def run_watch(
     transport: httpx.BaseTransport | None,
 ) -> int:
     watcher = build_watcher(args, environ, transport)
+    with _stopped_by_sigterm():
+        return _run(watcher, args)
+
+
+def _run(watcher: Watcher, args: argparse.Namespace) -> int:
     if args.once:
         started = datetime.now(UTC)
         report = watcher.run_pass()
         print_report(report, started, watcher.notify)
         return report.exit_code
-    if args.passes is None and args.every is None:  # pragma: no cover - argparse requires one
-        raise ConfigError("Give --once or --every.")
     done, code = 0, EXIT_ALL_WELL
     while True:
         started = datetime.now(UTC)

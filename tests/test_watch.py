@@ -602,3 +602,40 @@ def test_the_exact_command_line_twice_with_a_scope_removed_between(tmp_path, rec
     [message] = receiver.received
     assert REGISTRANTS_SCOPE in message["title"]
     assert client_message([REGISTRANTS_SCOPE]).strip() in message["message"]
+
+
+def test_sigterm_stops_the_watcher_between_passes_like_ctrl_c(tmp_path):
+    """`systemctl stop`: the process ends at once with 130, its pass kept as finished."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    sim = SimulatedZoom(
+        "full", now=FIXED_NOW, account_id=ACCOUNT, client_id=CLIENT_ID, client_secret=SECRET
+    )
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(
+        f'[profiles."Acme Corp"]\naccount_id = "{ACCOUNT}"\nclient_id = "{CLIENT_ID}"\n'
+        f'client_secret = "{SECRET}"\n'
+    )
+    with serve(sim) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ZOOM_")}
+        env.update(ERBIUM_ZOOM_OAUTH_URL=server.oauth_url, ERBIUM_ZOOM_API_URL=server.api_url)
+        command = ["watch", "--every", "1h", "--secrets-file", str(secrets)]
+        with subprocess.Popen(
+            [sys.executable, "-m", "erbium_zoom", *command],
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        ) as process:
+            lines = [process.stdout.readline() for _ in range(3)]  # the first pass's report
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 130
+            rest = process.stdout.read() + process.stderr.read()
+    assert lines[0].startswith("Watch pass at") and "Acme Corp: connected" in lines[1]
+    assert "Traceback" not in rest
+    [run] = history().runs()
+    assert run.status == "ok" and run.finished_at is not None
