@@ -252,7 +252,8 @@ class Watcher:
 
 
 def print_report(report: PassReport, started: datetime, notify: NotifySettings) -> None:
-    print(f"Watch pass at {started:%Y-%m-%d %H:%M} UTC: {len(report.outcomes)} clients")
+    many = len(report.outcomes)
+    print(f"Watch pass at {started:%Y-%m-%d %H:%M} UTC: {many} client{'s' if many != 1 else ''}")
     for outcome in report.outcomes:
         print(f"  {outcome.profile}: {outcome.line}")
     if notify.destinations:
