@@ -6,7 +6,7 @@ Configuration, in the secrets file::
     [notify]
     dashboard_url = "https://zoom.agency.example"     # for the links in messages
     urls = [
-        "slack://TOKEN_A/TOKEN_B/TOKEN_C",            # everything goes here
+        "slack://T000AAAAA/B000BBBBB/XXXXXXXXXXXXXXXXXXXXXXXX",   # everything goes here
         { url = "json://hooks.agency.example/zoom", kinds = ["connection"], clients = ["Acme"] },
     ]
 
@@ -149,7 +149,8 @@ def settings_from_secrets(secrets: Mapping | None) -> NotifySettings:
         if not apprise.Apprise.instantiate(url):
             scheme = urlsplit(url).scheme or "(none)"
             raise ConfigError(
-                f"{where} is not a notification URL Apprise knows (its scheme is {scheme}).",
+                f"{where} is not a notification URL Apprise can use (its scheme is {scheme}: "
+                "unknown, or the rest does not have the form that service needs).",
                 field=SETTING,
                 advice="Write it as Apprise documents for the service (e.g. slack://…, "
                 "msteams://…, mailtos://…, json://host/path), then run the watcher again.",

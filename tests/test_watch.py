@@ -639,3 +639,20 @@ def test_sigterm_stops_the_watcher_between_passes_like_ctrl_c(tmp_path):
     assert "Traceback" not in rest
     [run] = history().runs()
     assert run.status == "ok" and run.finished_at is not None
+
+
+def test_the_readmes_notify_example_is_accepted_and_shown_masked():
+    import re
+    import tomllib
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme[readme.index("## Watching every client") :]
+    example = tomllib.loads(re.search(r"```toml\n(.*?)```", section, re.S)[1])
+    settings = settings_from_secrets(example)
+    assert settings.dashboard_url == "https://dashboard.erbium.example"
+    assert [d.shown for d in settings.destinations] == [
+        "slack://T...A/…",
+        "json://hooks.erbium.example/…",
+    ]
+    assert [d.shown for d in settings.for_message("connection", "Other")] == ["slack://T...A/…"]
