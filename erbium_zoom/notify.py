@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
+from erbium_zoom.check import PLAN_GAPS
 from erbium_zoom.errors import ConfigError
 from erbium_zoom.views import FIELD_TO_FIX, client_message
 from erbium_zoom.watch import (
@@ -208,7 +209,11 @@ def _problem(seen: Observation) -> tuple[str, str]:
     if seen.state == NOT_ACTIVATED:
         return ("the ERBIUM app is not activated", seen.message)
     if seen.state == NO_PLAN:
-        return (f"the Zoom plan lacks {', '.join(seen.areas)}", seen.message)
+        gaps = "; ".join(PLAN_GAPS.get(area, f"{area}: not on the plan") for area in seen.areas)
+        return (
+            f"the Zoom plan lacks {', '.join(seen.areas)}",
+            f"{gaps[0].upper()}{gaps[1:]}. {seen.message}",
+        )
     if seen.state == UNREACHABLE:
         return (
             "Zoom cannot be reached",

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from erbium_zoom import client as client_module
 from erbium_zoom import storage, watch_command
 from erbium_zoom.__main__ import main
-from erbium_zoom.check import CheckResult, check_with_client
+from erbium_zoom.check import PLAN_GAPS, CheckResult, check_with_client
 from erbium_zoom.errors import SecretStoreError, ZoomUnreachable
 from erbium_zoom.notify import mask, settings_from_secrets
 from erbium_zoom.profiles import ProfileStore
@@ -656,3 +656,30 @@ def test_the_readmes_notify_example_is_accepted_and_shown_masked():
         "json://hooks.erbium.example/…",
     ]
     assert [d.shown for d in settings.for_message("connection", "Other")] == ["slack://T...A/…"]
+
+
+def test_each_client_is_watched_on_its_own(capsys, memory_keyring, secrets_path, receiver):
+    """Two clients' apps behind one transport: one breaks, the other's state and messages stay."""
+    from tests.multi_account import AccountRouter
+
+    acme = SimulatedZoom("full", now=FIXED_NOW, account_id="acc-1", client_id="cid-1")
+    globex = SimulatedZoom("full", now=FIXED_NOW, account_id="acc-2", client_id="cid-2")
+    router = AccountRouter(acme, globex)
+    store = ProfileStore()
+    store.save("Acme Corp", "acc-1", "cid-1", acme.client_secret)
+    store.save("Globex", "acc-2", "cid-2", globex.client_secret)
+
+    def watch_both() -> str:
+        argv = ["watch", "--once", "--secrets-file", str(secrets_path)]
+        main(argv, environ=dict(os.environ), transport=router.transport())
+        return capsys.readouterr().out
+
+    watch_both()
+    globex.scenario = scenario_from_name("no_webinar_plan")
+    out = watch_both()
+    assert "Acme Corp: connected" in out and "Globex: plan lacks a feature: Webinars" in out
+    [message] = receiver.received
+    assert message["title"] == "Action needed: Globex: the Zoom plan lacks Webinars"
+    assert PLAN_GAPS["Webinars"][1:] in message["message"]
+    assert "Zoom said: “" in message["message"] and message["message"].count("Zoom said") == 1
+    assert history().states()["Acme Corp"].counted.state == CONNECTED
