@@ -17,14 +17,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import and_, delete, insert, select, update
 
 from erbium_zoom.storage.database import Database, upsert
 from erbium_zoom.storage.schema import notifications, watch_checks, watch_clients, watch_runs
 from erbium_zoom.watch import Change, ClientState, Observation, count
 
+KEEP_CHECKS = timedelta(days=90)  # every check is kept this long (the pages show 30 days)
 PENDING, SENDING, SENT, DROPPED = "pending", "sending", "sent", "dropped"
 UNKNOWN = "unknown"  # left "sending" by a watcher that stopped: it may have arrived
 
@@ -195,7 +196,11 @@ class WatchHistory:
     # ---- runs ------------------------------------------------------------------------------
 
     def start_run(self, now: datetime) -> int:
+        """A new run, kept as running until finished; checks older than KEEP_CHECKS go."""
         with self.database.connect("cannot keep the watcher's history") as db:
+            db.execute(
+                delete(watch_checks).where(watch_checks.c.checked_at < _at(now - KEEP_CHECKS))
+            )
             result = db.execute(
                 insert(watch_runs).values(
                     started_at=_at(now), finished_at="", status="running", clients=0, problems="[]"

@@ -530,7 +530,10 @@ def test_the_history_survives_a_restart_and_a_message_is_queued_and_claimed_once
     assert again.claim(queued.id, T0) and not again.claim(queued.id, T0)  # one sender only
     again.settle(queued.id, T0, None)
     assert [m.status for m in again.outbox()] == [SENT]
+    again.record("Acme", "acc", SCOPES, T0 - timedelta(days=91))  # an old check
+    assert len(again.checks("Acme")) == 4
     run = again.start_run(T0)
+    assert len(again.checks("Acme")) == 3  # kept 90 days
     again.finish_run(run, T0 + timedelta(seconds=3), "problems", 1, ["a message waits"])
     assert again.runs()[0].problems == ("a message waits",)
 
