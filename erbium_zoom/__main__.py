@@ -1,5 +1,5 @@
 """Command line: ``python -m erbium_zoom check [--json] [--profile NAME | --all]``, ``profiles``,
-``storage`` and ``simulate``.
+``storage``, ``watch`` and ``simulate``.
 
 ``check`` tests the credentials in the environment (ZOOM_ACCOUNT_ID, ZOOM_CLIENT_ID,
 ZOOM_CLIENT_SECRET; ERBIUM_ZOOM_OAUTH_URL / ERBIUM_ZOOM_API_URL to point elsewhere), or
@@ -8,6 +8,8 @@ profiles (saved, or from the secrets file), one entry per profile in ``results``
 ``profiles`` lists, adds and removes profiles (:mod:`erbium_zoom.profiles_command`).
 ``storage`` upgrades the storage database or copies the data folder into PostgreSQL
 (:mod:`erbium_zoom.storage.command`).
+``watch`` checks every client profile once (``--once``) or every interval (``--every 15m``),
+keeps the outcomes and notifies changes (:mod:`erbium_zoom.watch_command`).
 ``simulate`` serves the simulated Zoom account on 127.0.0.1. No traceback reaches the output:
 every failure is a sentence and an exit code.
 """
@@ -41,6 +43,7 @@ from erbium_zoom.profiles import ProfileStore
 from erbium_zoom.profiles_command import add_profiles_parser, add_secrets_file_option, run_profiles
 from erbium_zoom.secrets_file import load, load_secrets
 from erbium_zoom.storage.command import add_storage_parser, run_storage
+from erbium_zoom.watch_command import add_watch_parser, run_watch
 
 
 class _Parser(argparse.ArgumentParser):
@@ -138,6 +141,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
     add_profiles_parser(commands)
     add_storage_parser(commands, add_secrets_file_option)
+    add_watch_parser(commands, add_secrets_file_option, POSITIVE)
 
     simulate = commands.add_parser("simulate", help="serve a simulated Zoom account on 127.0.0.1")
     simulate.add_argument("--port", type=PORT, default=8765, help="port on 127.0.0.1 (0: any)")
@@ -375,6 +379,8 @@ def main(
             return run_check(args, environ, transport)
         if args.command == "profiles":
             return run_profiles(args, environ, stdin)
+        if args.command == "watch":
+            return run_watch(args, environ, transport)
         if args.command == "storage":
             return run_storage(args, environ, load_secrets(args.secrets_file, environ))
         return run_simulate(args)

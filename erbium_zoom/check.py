@@ -225,6 +225,7 @@ class PlanProbe:
     area: str
     status: str  # PLAN_OK | PLAN_MISSING | PLAN_SCOPE | PLAN_ERROR
     message: str
+    error_kind: str = ""  # the error's kind (ZoomError.kind), for the watcher's blip rule
 
     @property
     def ok(self) -> bool:
@@ -235,17 +236,20 @@ def _probe(area: str, call, available: str, not_found_means_ok: bool = False) ->
     try:
         call()
     except PlanRequired as error:
-        return PlanProbe(area, PLAN_MISSING, user_message(error))
+        return PlanProbe(area, PLAN_MISSING, user_message(error), error.kind)
     except MissingScope as error:
         return PlanProbe(
-            area, PLAN_SCOPE, f"Not checked: a scope is missing ({', '.join(error.scopes)})."
+            area,
+            PLAN_SCOPE,
+            f"Not checked: a scope is missing ({', '.join(error.scopes)}).",
+            error.kind,
         )
     except EventNotFound:
         if not_found_means_ok:
             return PlanProbe(area, PLAN_OK, available)
         raise
     except ZoomError as error:
-        return PlanProbe(area, PLAN_ERROR, user_message(error))
+        return PlanProbe(area, PLAN_ERROR, user_message(error), error.kind)
     return PlanProbe(area, PLAN_OK, available)
 
 

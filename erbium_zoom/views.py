@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 import pandas as pd
 
 from erbium_zoom.check import PLAN_ERROR, PLAN_GAPS, PLAN_MISSING, PLAN_SCOPE, CheckResult
+from erbium_zoom.config import FIELD_LABELS
 from erbium_zoom.connection import DEMO_CLIENT_NAMES, DEMO_CREDENTIALS, DEMO_SCENARIOS
 from erbium_zoom.errors import user_message
 from erbium_zoom.models import (
@@ -69,6 +70,17 @@ def checklist_rows(report: ScopeReport, group: str | None = None) -> list[dict]:
 def checklist_frame(report: ScopeReport, group: str | None = None) -> pd.DataFrame:
     """:func:`checklist_rows` as a table."""
     return pd.DataFrame(checklist_rows(report, group), columns=CHECKLIST_COLUMNS)
+
+
+# What an authentication error's ``field`` asks to fix, in words (the Connection page's banner,
+# the watcher's messages).
+FIELD_TO_FIX = {
+    "client_id/client_secret": "Client ID or Client Secret",
+    "account_id": "Account ID",
+    "app_type": "the app type (it must be Server-to-Server OAuth)",
+    "app_activation": "the app's activation in the Zoom Marketplace",
+    **FIELD_LABELS,
+}
 
 
 def missing_scopes_text(missing: Sequence[str]) -> str:

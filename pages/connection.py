@@ -5,25 +5,19 @@ import streamlit as st
 from erbium_zoom import ui
 from erbium_zoom.access import Action
 from erbium_zoom.check import PLAN_MISSING, PLAN_OK, PLAN_SCOPE
-from erbium_zoom.config import FIELD_LABELS, clean_credentials
+from erbium_zoom.config import clean_credentials
 from erbium_zoom.connection import SOURCE_SESSION
 from erbium_zoom.errors import ConfigError, ZoomError, user_message
 from erbium_zoom.scopes import GROUP_TITLES, GROUPS
 from erbium_zoom.views import (
     CHECKLIST_TABLE,
+    FIELD_TO_FIX,
     checklist_frame,
     client_message,
     missing_scopes_text,
 )
 
 WATCH_INTERVAL = 5  # seconds between re-checks while watching
-FIELD_TO_FIX = {
-    "client_id/client_secret": "Client ID or Client Secret",
-    "account_id": "Account ID",
-    "app_type": "the app type (it must be Server-to-Server OAuth)",
-    "app_activation": "the app's activation in the Zoom Marketplace",
-    **FIELD_LABELS,
-}
 
 # Stop watching once everything is granted (set by the check, applied before the toggle exists).
 if st.session_state.pop("connection_stop_watch", False):

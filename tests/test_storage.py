@@ -31,6 +31,7 @@ from tests.postgres import PASSWORD
 from tests.test_activity import ADMIN, EDITOR, pending_event, writes
 
 ACCOUNT = store.account_key(SIM_CREDENTIALS, Settings())
+WATCH_TABLES = ("notifications", "watch_checks", "watch_clients", "watch_runs")
 CANARY = "CANARY-client-secret-5e1f0b"
 LEGACY_SCHEMA = """
 CREATE TABLE reports (account TEXT NOT NULL, kind TEXT NOT NULL, report_id TEXT NOT NULL,
@@ -102,8 +103,8 @@ def every_stored_text(database: storage.Database) -> str:
 
 def test_a_new_database_gets_the_newest_layout(database):
     database.ready()
-    assert database.version() == "0001"
-    assert database.upgrade() == ("0001", "0001")  # again: nothing to do
+    assert database.version() == "0002"
+    assert database.upgrade() == ("0002", "0002")  # again: nothing to do
 
 
 def test_the_activity_record_on_either_engine(database):
@@ -308,7 +309,7 @@ def test_an_old_data_folder_is_picked_up_in_place(isolated_data_dir, board_resul
     kept = store.open_store()
     assert kept.count() == 1 and kept.get(ACCOUNT, board_result.ref) is not None
     assert kept.heavy_calls(ACCOUNT, date(2026, 11, 29)) == 12
-    assert storage.current().version() == "0001"
+    assert storage.current().version() == "0002"
     later = ActivityLog().append(who=ADMIN.who, action="delete profile")
     assert later == entries[0].id + 1
 
@@ -319,7 +320,7 @@ def test_storage_upgrade_brings_an_old_data_folder_to_the_versioned_layout(
     old_data_folder(isolated_data_dir, board_result)
     assert main(["storage", "upgrade"]) == 0
     said = capsys.readouterr().out
-    assert "had no versioned layout; it is now at version 0001" in said
+    assert "had no versioned layout; it is now at version 0002" in said
     with sqlite3.connect(isolated_data_dir / "cache.sqlite3") as db:
         assert db.execute("SELECT COUNT(*) FROM activity").fetchone() == (1,)
 
@@ -335,13 +336,16 @@ def test_copy_moves_an_old_data_folder_into_postgres_with_matching_counts(
     assert main(["storage", "copy", "--to", url]) == 0
     said = capsys.readouterr()
     assert PASSWORD not in said.out + said.err
-    lines = {line.split()[0]: line.split()[1:] for line in said.out.splitlines()[2:7]}
+    shown = said.out.splitlines()[2 : 2 + len(TABLES)]
+    lines = {line.split()[0]: line.split()[1:] for line in shown}
     assert lines == {
         "activity": ["2", "2"],  # the old entry and the profile's "add profile"
         "client_secrets": ["1", "1"],
         "heavy_calls": ["1", "1"],
         "profiles": ["1", "1"],
         "reports": ["1", "1"],
+        # the watcher's tables: empty in a data folder it never ran on
+        **{name: ["0", "0"] for name in WATCH_TABLES},
     }
     assert "Every count matches" in said.out
     # Copying again is refused, and changes nothing.
@@ -360,7 +364,7 @@ def test_copy_moves_an_old_data_folder_into_postgres_with_matching_counts(
     everything = every_stored_text(storage.current())
     assert CANARY not in everything
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as raw:
-        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0002",)
 
 
 def test_copy_without_the_key_of_the_secrets_file_copies_nothing(
@@ -382,7 +386,7 @@ def test_storage_upgrade_command_on_the_configured_database(postgres_server, cap
     secrets_file.write_text(f'[storage]\nurl = "{url}"\n')
     assert main(["storage", "upgrade", "--secrets-file", str(secrets_file)]) == 0
     said = capsys.readouterr().out
-    assert "now at version 0001" in said and PASSWORD not in said and "***" in said
+    assert "now at version 0002" in said and PASSWORD not in said and "***" in said
     assert main(["storage", "upgrade", "--secrets-file", str(secrets_file)]) == 0
     assert "nothing to do" in capsys.readouterr().out
     secrets_file.write_text(f'[storage]\nurl = "{postgres_server.url(password="wrong-Pw-5")}"\n')

@@ -12,6 +12,10 @@ column holds a secret in clear text: ``client_secrets.token`` is a Fernet token.
 - ``client_secrets``: each app's Client Secret as a Fernet token, used when a database is
   configured, no secure keyring exists and keys are set (the default keeps
   ``client-secrets.enc``).
+- ``watch_clients``, ``watch_checks``, ``watch_runs``, ``notifications``: the watcher's
+  (:mod:`erbium_zoom.watch`): each client's counted connection state and since when, every
+  check's outcome, the watcher's own runs, and the messages it sends (kept until sent,
+  never twice). Destinations are kept as a hash and a masked form, never the URL itself.
 
 A new table (the watcher's history, say) is added here *and* in a new migration under
 ``migrations/versions``; ``storage copy`` and the tests' secret scan go over every table of this
@@ -85,6 +89,67 @@ client_secrets = Table(
     metadata,
     Column("key", String(400), primary_key=True),  # ACCOUNT_ID:CLIENT_ID, as in the keyring
     Column("token", Text, nullable=False),  # Fernet token of the secret, never the secret
+)
+
+watch_clients = Table(
+    "watch_clients",
+    metadata,
+    Column("client", String(200), primary_key=True),  # the profile name
+    Column("account_id", Text, nullable=False),
+    Column("state", Text, nullable=False),  # counted state ("" before the first one counts)
+    Column("details", Text, nullable=False),  # JSON: missing scopes, field, plan areas, words
+    Column("since", Text, nullable=False),  # when the counted state began ("" when none)
+    Column("last_check", Text, nullable=False),
+    Column("observed", Text, nullable=False),  # the last pass's state, counted or not yet
+    Column("observed_details", Text, nullable=False),
+    Column("observed_since", Text, nullable=False),  # first of the passes in a row that saw it
+    Column("observed_count", Integer, nullable=False),  # passes in a row that saw it
+)
+
+watch_checks = Table(
+    "watch_checks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client", String(200), nullable=False),
+    Column("checked_at", Text, nullable=False),
+    Column("state", Text, nullable=False),  # what this check saw
+    Column("counted", Text, nullable=False),  # the client's counted state after it
+    Column("details", Text, nullable=False),
+    Index("watch_checks_client_at", "client", "checked_at"),
+    sqlite_autoincrement=True,
+)
+
+watch_runs = Table(
+    "watch_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", Text, nullable=False),
+    Column("finished_at", Text, nullable=False),  # "" while running (or when it died)
+    Column("status", Text, nullable=False),  # running, ok, problems, failed, interrupted
+    Column("clients", Integer, nullable=False),
+    Column("problems", Text, nullable=False),  # JSON list of sentences
+    sqlite_autoincrement=True,
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(400), nullable=False, unique=True),  # one change, one destination
+    Column("client", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),  # connection (pace, approvals … later)
+    Column("destination", String(64), nullable=False),  # a hash of the URL, never the URL
+    Column("shown", Text, nullable=False),  # the URL masked, for messages and the dashboard
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # pending, sending, sent, dropped
+    Column("attempts", Integer, nullable=False),
+    Column("last_attempt", Text, nullable=False),
+    Column("sent_at", Text, nullable=False),
+    Column("last_error", Text, nullable=False),
+    Index("notifications_status", "status"),
+    sqlite_autoincrement=True,
 )
 
 # What `storage copy` counts and compares, in the order it copies them.

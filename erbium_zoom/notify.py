@@ -1,0 +1,365 @@
+"""The watcher's notifications: where they go (``[notify]`` in the secrets file), what they say,
+and sending them through Apprise (Slack, Microsoft Teams, e-mail, webhooks and many more).
+
+Configuration, in the secrets file::
+
+    [notify]
+    dashboard_url = "https://zoom.agency.example"     # for the links in messages
+    urls = [
+        "slack://T000AAAAA/B000BBBBB/XXXXXXXXXXXXXXXXXXXXXXXX",   # everything goes here
+        { url = "json://hooks.agency.example/zoom", kinds = ["connection"], clients = ["Acme"] },
+    ]
+
+An entry is an Apprise URL (every kind of message, every client), or a table with ``url`` and,
+to route, ``kinds`` (today only ``connection``; pace, approvals, report and quota are to come)
+and ``clients`` (profile names). A notification URL holds a token of its own: it is shown only
+masked (:func:`mask`), and kept in the outbox only as a hash and its masked form.
+
+Messages (:func:`compose`) go only on a change of a client's counted state (broken, fixed),
+say what happened, since when, what to do, and link to the client's Connection page; for
+missing scopes they hold the exact message the Connection page writes for the client
+(:func:`erbium_zoom.views.client_message`). They hold no secret, token or attendee e-mail: the
+connection check reads none of those into its words.
+
+:func:`send_pending` sends what the outbox holds, one message per destination; one that fails
+stays and is tried again next pass. No streamlit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote, urlsplit
+
+from erbium_zoom.check import PLAN_GAPS
+from erbium_zoom.errors import ConfigError
+from erbium_zoom.views import FIELD_TO_FIX, client_message
+from erbium_zoom.watch import (
+    CANNOT_AUTHENTICATE,
+    NO_PLAN,
+    NOT_ACTIVATED,
+    NOT_CHECKED,
+    SCOPES_MISSING,
+    STATE_LABELS,
+    UNREACHABLE,
+    UNREACHABLE_PASSES,
+    Change,
+    Observation,
+)
+from erbium_zoom.watch_history import PENDING, SENDING, Outgoing, WatchHistory
+
+NOTIFY_TABLE = "notify"
+KIND_CONNECTION = "connection"
+KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota")  # the last four: to come
+SETTING = "[notify] urls in the secrets file"
+STUCK_AFTER = timedelta(minutes=10)  # a message "sending" this long: its watcher stopped
+
+
+def mask(url: str) -> str:
+    """A notification URL as it may be shown: Apprise's private form (tokens and passwords
+    elided), its scheme and host only; never the path or query, which can hold a token."""
+    import apprise
+
+    plugin = apprise.Apprise.instantiate(url)
+    if not plugin:
+        scheme = urlsplit(url).scheme if "://" in url else ""
+        return f"{scheme}://…" if scheme else "(a notification URL that cannot be read)"
+    private = urlsplit(plugin.url(privacy=True))
+    path = "/…" if private.path.strip("/") else ""
+    return f"{private.scheme}://{private.netloc}{path}"
+
+
+def destination_id(url: str) -> str:
+    """What the outbox keeps instead of the URL: a hash of it."""
+    return hashlib.sha256(url.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Destination:
+    """One notification URL and what it takes (None: every kind, every client)."""
+
+    url: str
+    kinds: frozenset[str] | None = None
+    clients: frozenset[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"Destination({self.shown!r})"
+
+    @property
+    def id(self) -> str:
+        return destination_id(self.url)
+
+    @property
+    def shown(self) -> str:
+        return mask(self.url)
+
+    def takes(self, kind: str, client: str) -> bool:
+        return (self.kinds is None or kind in self.kinds) and (
+            self.clients is None or client in self.clients
+        )
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    destinations: tuple[Destination, ...] = ()
+    dashboard_url: str = ""
+
+    def for_message(self, kind: str, client: str) -> list[Destination]:
+        return [d for d in self.destinations if d.takes(kind, client)]
+
+
+def _ordinal(number: int) -> str:
+    suffix = {1: "st", 2: "nd", 3: "rd"}.get(number if number < 20 else number % 10, "th")
+    return f"{number}{suffix}"
+
+
+def _names(value, what: str, where: str) -> frozenset[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, Sequence) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: {what} must be a list of names.", field=SETTING)
+    return frozenset(value)
+
+
+def settings_from_secrets(secrets: Mapping | None) -> NotifySettings:
+    """``[notify]`` of the secrets file. Raises ConfigError naming the entry, never its URL."""
+    import apprise
+
+    table = (secrets or {}).get(NOTIFY_TABLE) or {}
+    if not isinstance(table, Mapping):
+        raise ConfigError("[notify] in the secrets file must be a table.", field=SETTING)
+    urls = table.get("urls") or []
+    if isinstance(urls, str):
+        urls = [urls]
+    if not isinstance(urls, Sequence):
+        raise ConfigError("[notify] urls must be a list of notification URLs.", field=SETTING)
+    destinations = []
+    for number, entry in enumerate(urls, start=1):
+        where = f"The {_ordinal(number)} entry of {SETTING}"
+        options: Mapping = {}
+        if isinstance(entry, Mapping):
+            options, entry = entry, entry.get("url")
+        if not isinstance(entry, str) or not entry.strip():
+            raise ConfigError(f"{where} has no URL.", field=SETTING)
+        url = entry.strip()
+        if not apprise.Apprise.instantiate(url):
+            scheme = urlsplit(url).scheme or "(none)"
+            raise ConfigError(
+                f"{where} is not a notification URL Apprise can use (its scheme is {scheme}: "
+                "unknown, or the rest does not have the form that service needs).",
+                field=SETTING,
+                advice="Write it as Apprise documents for the service (e.g. slack://…, "
+                "msteams://…, mailtos://…, json://host/path), then run the watcher again.",
+            )
+        kinds = _names(options.get("kinds"), "kinds", where)
+        unknown = sorted((kinds or frozenset()) - set(KINDS))
+        if unknown:
+            raise ConfigError(
+                f"{where} names kinds that do not exist: {', '.join(unknown)} "
+                f"(kinds: {', '.join(KINDS)}).",
+                field=SETTING,
+            )
+        destinations.append(
+            Destination(url, kinds, _names(options.get("clients"), "clients", where))
+        )
+    dashboard_url = str(table.get("dashboard_url") or "").strip().rstrip("/")
+    return NotifySettings(tuple(destinations), dashboard_url)
+
+
+# ---- what a message says -------------------------------------------------------------------
+
+
+def page_link(dashboard_url: str, client: str) -> str:
+    """The client's Connection page (the dashboard's first page), or what to open without
+    a dashboard_url."""
+    if not dashboard_url:
+        return (
+            f"the Connection page of the dashboard with the client profile {client!r} "
+            "(set [notify] dashboard_url to get a link here)"
+        )
+    return f"{dashboard_url}/?client={quote(client, safe='')}"
+
+
+def _when(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%a %d %b %Y %H:%M UTC")
+
+
+def _problem(seen: Observation) -> tuple[str, str]:
+    """(the headline, what happened and what to do) for a broken state."""
+    if seen.state == SCOPES_MISSING:
+        count = len(seen.missing)
+        return (
+            f"{count} scope{'s' if count != 1 else ''} missing: {', '.join(seen.missing)}",
+            "The client's ERBIUM app lacks the scopes above, so the parts of the dashboard "
+            "that need them fail. Send the client the message below, then re-check on the "
+            "Connection page.",
+        )
+    if seen.state == CANNOT_AUTHENTICATE:
+        fix = FIELD_TO_FIX.get(seen.field or "", seen.field or "")
+        return (
+            f"cannot authenticate ({fix})" if fix else "cannot authenticate",
+            f"Zoom refused the client's credentials. {seen.message} If the client regenerated "
+            "the Client Secret, an admin enters the new one on the All clients page.",
+        )
+    if seen.state == NOT_ACTIVATED:
+        return ("the ERBIUM app is not activated", seen.message)
+    if seen.state == NO_PLAN:
+        gaps = "; ".join(PLAN_GAPS.get(area, f"{area}: not on the plan") for area in seen.areas)
+        return (
+            f"the Zoom plan lacks {', '.join(seen.areas)}",
+            f"{gaps[0].upper()}{gaps[1:]}. {seen.message}",
+        )
+    if seen.state == UNREACHABLE:
+        return (
+            "Zoom cannot be reached",
+            f"{UNREACHABLE_PASSES} checks in a row got no usable answer from Zoom. {seen.message}",
+        )
+    if seen.state == NOT_CHECKED:
+        return (
+            "the watcher cannot check it",
+            f"{seen.message} The watcher runs as the server's user: it reads Client Secrets "
+            "from the same store as the dashboard.",
+        )
+    return (STATE_LABELS.get(seen.state, seen.state), seen.message)
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+    kind: str = KIND_CONNECTION
+
+
+def compose(change: Change, dashboard_url: str = "") -> Message:
+    """The message for one change of a client's connection."""
+    link = page_link(dashboard_url, change.client)
+    if change.fixed:
+        was = ""
+        if change.before is not None:
+            was = f" (it was: {_problem(change.before)[0]}"
+            was += f", since {_when(change.before_since)})" if change.before_since else ")"
+        body = (
+            f"Since {_when(change.at)} the Zoom connection of {change.client} works again: "
+            f"a token with all 17 scopes, and the plan's areas available{was}. Nothing to do.\n\n"
+            f"Connection page: {link}"
+        )
+        return Message(f"Fixed: {change.client} is connected again", body)
+    headline, words = _problem(change.after)
+    body = (
+        f"Since {_when(change.at)}, {change.client} (Zoom account {change.account_id}): "
+        f"{headline}.\n\n{words}\n\nConnection page: {link}"
+    )
+    if change.after.state == SCOPES_MISSING:
+        body += "\n\nThe message to send the client:\n\n" + client_message(change.after.missing)
+    return Message(f"Action needed: {change.client}: {headline}", body)
+
+
+def outgoing(change: Change, settings: NotifySettings) -> list[Outgoing]:
+    """The change's message, once per destination that takes it (for the outbox)."""
+    message = compose(change, settings.dashboard_url)
+    return [
+        Outgoing(
+            key=f"{change.key}|{destination.id}",
+            client=change.client,
+            kind=message.kind,
+            destination=destination.id,
+            shown=destination.shown,
+            title=message.title,
+            body=message.body,
+        )
+        for destination in settings.for_message(message.kind, change.client)
+    ]
+
+
+# ---- sending -------------------------------------------------------------------------------
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0  # kept, tried again next pass
+    dropped: int = 0
+    unknown: int = 0  # left "sending" by a watcher that stopped: not sent again
+    problems: list[str] | None = None
+
+
+def _scrubbed(text: str, url: str) -> str:
+    """Apprise's words with every part of the URL but its scheme and host taken out."""
+    parts = urlsplit(url)
+    keep = {parts.scheme, parts.hostname or ""}
+    for piece in sorted(re.split(r"[/:@?&=#+]+", url), key=len, reverse=True):
+        if len(piece) >= 3 and piece not in keep:
+            text = text.replace(piece, "…")
+    return text
+
+
+def _deliver(url: str, title: str, body: str) -> str | None:
+    """Send one message; None when the destination took it, else why not (no URL in it)."""
+    import apprise
+
+    said: list[str] = []
+
+    def heard(entry, _plugin=None) -> None:
+        if entry.level in ("WARNING", "ERROR", "CRITICAL"):
+            said.append(entry.message)
+
+    sender = apprise.Apprise()
+    if not sender.add(url):
+        return "Apprise cannot use this URL"
+    if sender.notify(body=body, title=title, log_callback=heard):
+        return None
+    reason = _scrubbed(said[0], url).rstrip(".") if said else "no reason given"
+    return f"it was refused or not answered ({reason[:200]})"
+
+
+def send_pending(
+    history: WatchHistory, settings: NotifySettings, now: datetime | None = None
+) -> SendReport:
+    """Send every pending message of the outbox; a failure stays pending, said in words."""
+    now = now or datetime.now(UTC)
+    report = SendReport(problems=[])
+    by_id = {d.id: d for d in settings.destinations}
+    for message in history.outbox(SENDING):
+        if message.last_attempt and now - message.last_attempt < STUCK_AFTER:
+            continue  # another watcher is sending it now
+        reason = (
+            f"A message about {message.client} to {message.shown} may not have been sent: the "
+            "watcher stopped while sending it. It is not sent again, so that it never arrives "
+            "twice; check the destination."
+        )
+        if history.give_up_sending(message.id, reason):
+            report.unknown += 1
+            report.problems.append(reason)
+    for message in history.outbox(PENDING):
+        destination = by_id.get(message.destination)
+        if destination is None:
+            history.drop(message.id, f"{message.shown} is no longer in {SETTING}.")
+            report.dropped += 1
+            report.problems.append(
+                f"A message about {message.client} was not sent: its destination "
+                f"{message.shown} is no longer in {SETTING}."
+            )
+            continue
+        if not history.claim(message.id, now):
+            continue  # another watcher took it
+        try:
+            refused = _deliver(destination.url, message.title, message.body)
+        except Exception as error:  # a plugin's fault: kept, said without the URL
+            refused = f"Apprise failed ({type(error).__name__})"
+        reason = f"{message.shown} did not take it: {refused}" if refused else ""
+        if not refused:
+            history.settle(message.id, now, None)
+            report.sent += 1
+        else:
+            history.settle(message.id, now, reason)
+            report.failed += 1
+            report.problems.append(
+                f"A message about {message.client} could not be sent: {reason} (attempt "
+                f"{message.attempts + 1}). It is kept and tried again at the next pass."
+            )
+    return report
