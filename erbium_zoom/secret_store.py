@@ -285,6 +285,19 @@ class SecretKeys:
     def __repr__(self) -> str:
         return f"SecretKeys({self.count} from {self.setting})"
 
+    def decrypt(self, token: str, where: str) -> bytes:
+        """The plain text of ``token``; SecretFileUnreadable naming ``where`` (the file, or the
+        database) and the setting when none of the keys opens it."""
+        try:
+            return self.fernet.decrypt(token.encode("ascii", "replace"))
+        except InvalidToken:
+            keys = "the key" if self.count == 1 else f"any of the {self.count} keys"
+            raise SecretFileUnreadable(
+                f"{where} cannot be decrypted with {keys} in {self.setting}: it was written with "
+                "another key (one no longer in the list?), or it was altered.",
+                setting=self.setting,
+            ) from None
+
 
 def secret_keys(
     secrets: Mapping[str, Any],
@@ -423,16 +436,7 @@ class EncryptedFileSecrets:
                 raise ValueError
         except (ValueError, KeyError, TypeError, AttributeError):
             raise self._damaged("not an erbium-zoom secrets file") from None
-        try:
-            body = self.keys.fernet.decrypt(token.encode("ascii", "replace"))
-        except InvalidToken:
-            keys = "the key" if self.keys.count == 1 else f"any of the {self.keys.count} keys"
-            raise SecretFileUnreadable(
-                f"The encrypted secrets file {self.path} cannot be decrypted with {keys} in "
-                f"{self.keys.setting}: it was written with another key (one no longer in the "
-                "list?), or it was altered.",
-                setting=self.keys.setting,
-            ) from None
+        body = self.keys.decrypt(token, f"The encrypted secrets file {self.path}")
         try:
             secrets = json.loads(body)["secrets"]
             if not all(isinstance(v, str) for v in secrets.values()):

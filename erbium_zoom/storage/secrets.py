@@ -10,10 +10,9 @@ of them opens is reported naming that setting, and nothing is written meanwhile.
 
 from __future__ import annotations
 
-from cryptography.fernet import InvalidToken
 from sqlalchemy import delete, select, update
 
-from erbium_zoom.errors import SecretFileUnreadable, ZoomError
+from erbium_zoom.errors import ZoomError
 from erbium_zoom.secret_store import SecretKeys
 from erbium_zoom.storage.database import Database, upsert
 from erbium_zoom.storage.schema import client_secrets
@@ -39,16 +38,7 @@ class DatabaseSecrets:
         return f"DatabaseSecrets({self.database.shown!r})"
 
     def _open(self, key: str, token: str) -> str:
-        try:
-            return self.keys.fernet.decrypt(token.encode("ascii", "replace")).decode()
-        except InvalidToken:
-            keys = "the key" if self.keys.count == 1 else f"any of the {self.keys.count} keys"
-            raise SecretFileUnreadable(
-                f"A Client Secret in {self.database.shown} cannot be decrypted with {keys} in "
-                f"{self.keys.setting}: it was written with another key (one no longer in the "
-                "list?), or it was altered.",
-                setting=self.keys.setting,
-            ) from None
+        return self.keys.decrypt(token, f"A Client Secret in {self.database.shown}").decode()
 
     def _tokens(self) -> dict[str, str]:
         with self.database.connect() as db:
