@@ -294,9 +294,11 @@ class ZoomClient:
 
             def trace(event: str, info: dict) -> None:
                 # httpcore's trace: when the request's headers were written to the connection,
-                # on the limiter's clock (the delay after the slot feeds its jitter margin).
+                # on the limiter's clock. The limiter's window counts the request from then
+                # (Zoom sees it then, not at its slot), and the delay feeds its jitter margin.
                 if event.endswith("send_request_headers.complete") and not on_wire:
                     on_wire.append(limiter.now())
+                    limiter.went(ticket, on_wire[0])
 
             extensions["trace"] = trace
         try:
@@ -317,6 +319,9 @@ class ZoomClient:
             raise WriteOutcomeUnknown(
                 "The connection to Zoom broke after the change was sent."
             ) from exc
+        finally:
+            if ticket is not None:  # never written, or not traced (a test's transport): its slot
+                self.limiter.went(ticket, None)
         status = response.status_code
         if self.limiter is not None:
             refused = self._error_from(response) if status == 429 else None

@@ -36,7 +36,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
@@ -236,6 +236,29 @@ class AdaptiveMargin:
 Margin = FixedMargin | AdaptiveMargin
 
 
+class _Sent:
+    """One request in a category's log: when it was granted and, once known, when it was
+    written to the connection. A request held up between its slot and the wire (a busy
+    machine) then holds its place in the window at the time Zoom sees it, not at its slot; the
+    next ones of the window wait for it."""
+
+    __slots__ = ("granted", "on_wire")
+
+    def __init__(self, granted: float):
+        self.granted = granted
+        self.on_wire: float | None = None
+
+    @property
+    def at(self) -> float:
+        return self.granted if self.on_wire is None else max(self.granted, self.on_wire)
+
+    def went(self, on_wire: float | None) -> None:
+        """It was written to the connection at ``on_wire`` (None: it never was, or when is
+        not known: its grant time). The first word counts."""
+        if self.on_wire is None:
+            self.on_wire = self.granted if on_wire is None else on_wire
+
+
 @dataclass(frozen=True)
 class Ticket:
     """A granted request: when it went (the limiter's clock) and how many of its category had
@@ -244,6 +267,7 @@ class Ticket:
     category: str
     sent_at: float
     in_window: int
+    logged: _Sent | None = field(default=None, compare=False, repr=False)
 
 
 class _LocalSlots:
@@ -252,7 +276,7 @@ class _LocalSlots:
 
     def __init__(self) -> None:
         self._next_slot: dict[str, float] = {}  # category → when its next request may go
-        self._sent: dict[str, deque[float]] = {}  # category → when requests went, last window
+        self._sent: dict[str, deque[_Sent]] = {}  # category → requests granted, last window
 
     def take(
         self,
@@ -269,28 +293,33 @@ class _LocalSlots:
             slot = max(now, paused, self._next_slot.get(category, 0.0))
             self._next_slot[category] = slot + window / allowance
         sent = self._recent(category, now, window)
-        due = max(slot, sent[-allowance] + window if len(sent) >= allowance else now)
+        # The window counts requests when they went on the wire, which can be out of the
+        # order they were granted in.
+        due = max(slot, sorted(sent)[-allowance] + window if len(sent) >= allowance else now)
         if due <= now + GRANT_TOLERANCE:
             return 0.0, slot, len(sent)
         return due - now, slot, len(sent)
 
-    def _pruned(self, category: str, now: float) -> deque[float]:
+    def _pruned(self, category: str, now: float) -> deque[_Sent]:
         """The category's log, without what no window can hold any more."""
         sent = self._sent.setdefault(category, deque())
-        while sent and sent[0] <= now - MAX_WINDOW:
+        while sent and sent[0].at <= now - MAX_WINDOW:
             sent.popleft()
         return sent
 
     def _recent(self, category: str, now: float, window: float) -> list[float]:
-        return [moment for moment in self._pruned(category, now) if moment > now - window]
+        moments = (entry.at for entry in self._pruned(category, now))
+        return [moment for moment in moments if moment > now - window]
 
-    def record(self, category: str, now: float) -> None:
-        self._pruned(category, now).append(now)
+    def record(self, category: str, now: float) -> _Sent:
+        entry = _Sent(now)
+        self._pruned(category, now).append(entry)
+        return entry
 
     def ages(self, now: float) -> dict[str, list[float]]:
         """How long ago each logged request went, per category (seconds)."""
         return {
-            category: [now - moment for moment in self._pruned(category, now)]
+            category: [now - entry.at for entry in self._pruned(category, now)]
             for category in list(self._sent)
         }
 
@@ -448,8 +477,8 @@ class RateLimiter:
                         category, allowance, window, now, local_slot, paused
                     )
                     if not wait:
-                        self._local.record(category, now)
-                        return Ticket(category, now, in_window)
+                        logged = self._local.record(category, now)
+                        return Ticket(category, now, in_window, logged)
                     self.waited += wait
             if use_shared:
                 taken = self._take_shared(
@@ -462,8 +491,8 @@ class RateLimiter:
                 if not wait:
                     with self._lock:
                         now = self._now()
-                        self._local.record(category, now)
-                    return Ticket(category, now, in_window)
+                        logged = self._local.record(category, now)
+                    return Ticket(category, now, in_window, logged)
                 with self._lock:
                     self.waited += wait
             self._wait(wait)
@@ -496,6 +525,13 @@ class RateLimiter:
             if self.shared_problem is None:
                 self._next_probe = self._now() + PROBE_SECONDS
             self.shared_problem = error
+
+    def went(self, ticket: Ticket, on_wire: float | None) -> None:
+        """The ticket's request was written to the connection at ``on_wire`` (the limiter's
+        clock), or None: it never was (the connection failed), or the client cannot tell."""
+        if ticket.logged is not None:
+            with self._lock:
+                ticket.logged.went(on_wire)
 
     def observe(
         self,

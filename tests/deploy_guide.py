@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 SECTION = "## Deploying for the team"
+SEVERAL = "## More than one server"  # the deploy's continuation: replicas behind nginx
 ROOT_ONLY = re.compile(r"#\s*root-only\b")
 ETC, VAR_LIB, OPT = "/etc/erbium-zoom", "/var/lib/erbium-zoom", "/opt/erbium-zoom"
 CERTS = "/etc/letsencrypt"
@@ -36,11 +37,11 @@ COOKIE_SECRET = re.compile(r"^[0-9a-f]{64}$", re.M)
 PLACEHOLDER = "CHANGE-ME"
 
 
-def section(readme: Path = README) -> str:
-    """The text of the deploy section, up to the next second-level heading."""
+def section(heading: str = SECTION, readme: Path = README) -> str:
+    """The text of a section (the deploy's by default), up to the next second-level heading."""
     text = readme.read_text(encoding="utf-8")
-    start = text.index(SECTION)
-    end = text.find("\n## ", start + len(SECTION))
+    start = text.index(f"\n{heading}\n") + 1
+    end = text.find("\n## ", start + len(heading))
     return text[start : end if end != -1 else len(text)]
 
 

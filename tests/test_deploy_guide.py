@@ -24,6 +24,7 @@ import pytest
 from tests.deploy_guide import (
     README,
     ROOT,
+    SEVERAL,
     Filling,
     Server,
     fenced,
@@ -44,8 +45,10 @@ def unit(name: str = "erbium-zoom.service") -> ConfigParser:
 
 
 def root_only_commands() -> list[list[str]]:
-    """The root-only lines of the section as words, without their comment."""
-    lines = [line for b in fenced(section(), "sh") for line in logical_lines(b)]
+    """The root-only lines of the deploy (one dashboard, then several) as words, without
+    their comment."""
+    blocks = fenced(section(), "sh") + fenced(section(SEVERAL), "sh")
+    lines = [line for b in blocks for line in logical_lines(b)]
     return [shlex.split(line, comments=True) for line in lines if is_root_only(line)]
 
 
@@ -153,8 +156,9 @@ def test_the_root_only_lines_install_the_deploy_files_and_agree_on_names():
 
 def test_every_deploy_file_is_installed_by_the_guide_and_the_unit_reads_the_env_file():
     text = section()
+    readme = README.read_text(encoding="utf-8")  # the replicas' and the watcher's are elsewhere
     for path in (ROOT / "deploy").iterdir():
-        assert f"deploy/{path.name}" in text, f"the guide never installs deploy/{path.name}"
+        assert f"deploy/{path.name}" in readme, f"the README never installs deploy/{path.name}"
     sh = "\n".join(fenced(text, "sh"))
     assert (
         "install -m 644 deploy/erbium-zoom.env /etc/erbium-zoom/erbium-zoom.env" in sh
@@ -194,9 +198,9 @@ def test_the_environment_file_reads_alike_in_systemd_and_the_shell(tmp_path):
 
 
 def test_the_readme_shows_the_secrets_template_as_installed():
-    shown = fenced(section(), "toml")  # step 2's file, then the lines several dashboards add
+    shown = fenced(section(), "toml")  # step 2's file
     assert shown[0] == (ROOT / "deploy" / "secrets.toml.example").read_text()
-    added = tomllib.loads(shown[1].replace("…", "key"))
+    added = tomllib.loads(fenced(section(SEVERAL), "toml")[0].replace("…", "key"))
     assert set(added) == {"storage", "limits"}
     assert set(added["storage"]) == {"secret_keys", "url"} and set(added["limits"]) == {"redis_url"}
 
@@ -221,7 +225,7 @@ def test_the_template_unit_is_the_unit_with_the_port_as_its_instance():
     assert dict(unit("erbium-zoom@.service")["Install"]) == dict(unit()["Install"])
     ports = replica_ports()
     assert len(ports) >= 2 and len(set(ports)) == len(ports)
-    sh = "\n".join(fenced(section(), "sh"))
+    sh = "\n".join(fenced(section(SEVERAL), "sh"))
     assert f"systemctl enable --now {' '.join(f'erbium-zoom@{p}' for p in ports)}" in sh
     site = (ROOT / "deploy" / "nginx-erbium-zoom-replicas.conf").read_text()
     assert "hash $erbium_zoom_route consistent;" in site

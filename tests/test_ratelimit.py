@@ -139,6 +139,34 @@ def most_in_a_window(times: list[float], window: float = WINDOW) -> int:
     return most
 
 
+def test_requests_held_up_before_the_wire_hold_their_place_in_the_window_from_when_they_went():
+    # A busy machine: the first two Heavy requests are written to the connection 0.3 s after
+    # the first slot (more than the 0.2 s margin), the rest on time. Zoom sees them then: had
+    # the 11th gone at its slot (1.2 s), Zoom would have seen 11 within one second, and refused
+    # it. It waits a window after the late ones instead.
+    clock = Clock()
+    limiter = limiter_on(clock)
+    on_wire = []
+    for number in range(11):
+        ticket = limiter.acquire(HEAVY)
+        went = 0.3 if number < 2 else clock.seconds
+        limiter.went(ticket, went)
+        on_wire.append(went)
+    assert on_wire[10] > 0.3 + 1.0
+    assert most_in_a_window(on_wire, window=1.0) == 10
+    # Told twice (the trace, then the client after the answer): the first word counts.
+    limiter.went(ticket, None)
+    assert ticket.logged.at == pytest.approx(on_wire[10])
+
+
+def test_a_request_never_written_keeps_its_slot():
+    clock = Clock()
+    limiter = limiter_on(clock)
+    ticket = limiter.acquire(HEAVY)
+    limiter.went(ticket, None)  # the connection failed: it holds its slot, nothing later
+    assert ticket.logged.at == pytest.approx(ticket.sent_at)
+
+
 def test_limiter_spaces_requests_evenly_across_the_window():
     clock = Clock()
     limiter = limiter_on(clock)
