@@ -1303,6 +1303,44 @@ def test_rate_limit_sliding_window_counts_the_second_before_each_request():
     assert api.get("/meetings/1").status_code == 404  # other categories are not counted
 
 
+def test_rate_limits_count_a_request_when_it_arrived_not_when_its_thread_got_round_to_it():
+    # Zoom's gateway counts a request when it arrives. A simulator thread woken late from the
+    # latency (a busy machine) must not count its request later than it came: that would make
+    # requests paced a second apart look closer together than they were.
+    clock = FakeClock(1_000.0)
+    first_may_go = threading.Event()
+    sleeping = threading.Event()
+
+    def sleep(seconds: float) -> None:
+        if threading.current_thread().name == "late":
+            sleeping.set()
+            assert first_may_go.wait(10)
+
+    sim = make_sim(
+        clock=clock,
+        sleep=sleep,
+        faults=Faults(qps_limits={"Medium": 2}, qps_window="sliding", latency=0.2),
+    )
+    api = Api(sim)
+    api.login()
+    answers = {}
+    late = threading.Thread(
+        target=lambda: answers.setdefault("late", api.get("/users/me/meetings")), name="late"
+    )
+    late.start()  # arrives at 1000.0, then its thread sleeps long
+    assert sleeping.wait(10)
+    clock.advance(0.5)
+    assert api.get("/users/me/meetings").status_code == 200  # arrives and is counted at 1000.5
+    clock.advance(0.75)  # 1001.25: the late thread is handled now
+    first_may_go.set()
+    late.join(10)
+    assert answers["late"].status_code == 200
+    # In the second before 1001.25 only the one of 1000.5 arrived: one more may come.
+    allowed = api.get("/users/me/meetings")
+    assert allowed.status_code == 200 and allowed.headers["X-RateLimit-Remaining"] == "0"
+    assert api.get("/users/me/meetings").status_code == 429
+
+
 def test_rate_limit_clock_window_is_the_default_and_resets_each_second():
     clock = FakeClock(1_000.5)
     api = Api(make_sim(clock=clock, faults=Faults(qps_limits={"Medium": 2})))

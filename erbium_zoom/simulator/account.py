@@ -13,7 +13,6 @@ import random
 import string
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -156,7 +155,7 @@ class SimulatedZoom(FaultInjection):
         self._tokens: dict[str, _Token] = {}
         self._page_tokens: dict[str, _PageToken] = {}
         self._qps_counts: dict[tuple[str, int], int] = {}
-        self._qps_admitted: dict[str, deque[float]] = {}  # category → admissions, last 1 s
+        self._qps_admitted: dict[str, list[float]] = {}  # category → arrival times, in order
         self._daily_counts: dict[tuple[str, date], int] = {}
         self._adds: dict[tuple[str, int, str, date], int] = {}
         self._server_errors_sent = 0
@@ -253,6 +252,7 @@ class SimulatedZoom(FaultInjection):
     def handle(self, request: httpx.Request) -> httpx.Response:
         """Answer one request as Zoom would. Thread-safe."""
         request.read()
+        arrived = self.clock()  # what Zoom's limits count (see _admit)
         if self.faults.latency:
             # Outside the lock, so that concurrent requests overlap as they would for real.
             self.sleep(self.faults.latency)
@@ -263,7 +263,7 @@ class SimulatedZoom(FaultInjection):
             if path == "/oauth/token":
                 response = _token_endpoint(self, request, query)
             elif path.startswith("/v2/"):
-                response = self._api(request, path, query)
+                response = self._api(request, path, query, arrived)
             else:
                 response = _error(404, 404, "Not Found")
             self.calls.append(
@@ -274,7 +274,9 @@ class SimulatedZoom(FaultInjection):
     # -- REST pipeline --------------------------------------------------------------------
     # (_injected_fault, _admit and _count_success come from faults.FaultInjection)
 
-    def _api(self, request: httpx.Request, path: str, query: dict[str, str]) -> httpx.Response:
+    def _api(
+        self, request: httpx.Request, path: str, query: dict[str, str], arrived: float | None = None
+    ) -> httpx.Response:
         self._requests += 1
         tracking = {"x-zm-trackingid": f"v=2.0;clid=us06;rid=SIM_{self._requests:08d}"}
         route, match = _match_route(request.method, path)
@@ -292,7 +294,7 @@ class SimulatedZoom(FaultInjection):
         if response is None:
             token, response = self._authenticate(request, query)
         if response is None:
-            response, limit_headers = self._admit(route.category)
+            response, limit_headers = self._admit(route.category, arrived)
             headers.update(limit_headers)
         if response is None:
             response = self._authorise(token, route, kind)

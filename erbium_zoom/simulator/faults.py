@@ -8,9 +8,9 @@ tokens after ``expire_tokens_after`` calls. Latency is slept in ``SimulatedZoom.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -68,7 +68,7 @@ class FaultInjection:
     tokens_issued: int
     _server_errors_sent: int
     _qps_counts: dict[tuple[str, int], int]  # (category, clock second) → calls admitted
-    _qps_admitted: dict[str, deque[float]]  # category → admissions in the last second
+    _qps_admitted: dict[str, list[float]]  # category → admissions' arrival times, in order
     _daily_counts: dict[tuple[str, date], int]  # (category, UTC day) → calls admitted
     _api_successes: int
     _expired_through: int  # tokens with serial <= this are expired (expire_tokens_after)
@@ -104,21 +104,32 @@ class FaultInjection:
             )
         return None
 
-    def _admit(self, category: str) -> tuple[httpx.Response | None, dict[str, str]]:
-        """Apply the configured per-second and per-day limits for this category."""
+    def _admit(
+        self, category: str, arrived: float | None = None
+    ) -> tuple[httpx.Response | None, dict[str, str]]:
+        """Apply the configured per-second and per-day limits for this category, to a request
+        that ``arrived`` then (the simulator's clock; now when not given).
+
+        Zoom's gateway counts a request when it arrives, before the work and the way back that
+        the simulated latency stands for. Requests are handled in threads, and one may reach
+        this point after a later one (a thread woken late from the latency on a busy machine):
+        the window holds arrival times in order, and counts those within the second before
+        this request's arrival, whenever it is handled."""
         qps = self.faults.qps_limits.get(category)
         daily = self.faults.daily_limits.get(category)
         if qps is None and daily is None:
             return None, {}
-        moment = self.clock()
+        moment = self.clock() if arrived is None else arrived
         second = math.floor(moment)
         day = datetime.fromtimestamp(moment, UTC).date()
         used_today = self._daily_counts.get((category, day), 0)
-        recent = self._qps_admitted.setdefault(category, deque())
-        while recent and moment - recent[0] >= 1.0:
-            recent.popleft()
+        recent = self._qps_admitted.setdefault(category, [])
+        while recent and recent[-1] - recent[0] >= 2.0:
+            recent.pop(0)  # no request still to be handled arrived that much earlier
         if self.faults.qps_window == "sliding":
-            used_now = len(recent)
+            used_now = bisect.bisect_right(recent, moment) - bisect.bisect_right(
+                recent, moment - 1.0
+            )
         else:
             used_now = self._qps_counts.get((category, second), 0)
         if daily is not None and used_today >= daily:
@@ -143,7 +154,7 @@ class FaultInjection:
             ), headers
         self._daily_counts[(category, day)] = used_today + 1
         self._qps_counts[(category, second)] = self._qps_counts.get((category, second), 0) + 1
-        recent.append(moment)
+        bisect.insort(recent, moment)
         for key in [key for key in self._qps_counts if key[1] < second - 1]:
             del self._qps_counts[key]  # only the current window matters
         if daily is not None:
