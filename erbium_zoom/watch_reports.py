@@ -48,6 +48,7 @@ from erbium_zoom.notify import (
     NotifySettings,
 )
 from erbium_zoom.watch_history import PENDING, Outgoing, Queued, WatchHistory
+from erbium_zoom.zones import zone
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -154,17 +155,20 @@ def compose(report: EventReport, dashboard_url: str = "", attached: bool = False
     result, summary = report.result, report.analysis.summary
     ref = result.ref
     topic = ref.topic or f"{ref.kind.title} {ref.report_id}"
+    start, end = (
+        None if t is None else t.astimezone(zone(REPORT_TZ)) for t in (ref.start, ref.end)
+    )
     when = ""
-    if ref.start is not None:
-        when = f"{ref.start:%a %d %b %Y %H:%M}"
-        when += f"–{ref.end:%H:%M} UTC" if ref.end is not None else " UTC"
+    if start is not None:
+        when = f"{start:%a %d %b %Y %H:%M}"
+        when += f"–{end:%H:%M} {REPORT_TZ}" if end is not None else f" {REPORT_TZ}"
     ident = f"ID {ref.event_id}" if ref.event_id else f"UUID {ref.report_id}"
     steps = report.steps
     rate = summary.attendance_rate
     numbers = [
         f"Registered: {_number(steps.registered if steps else None)}",
         f"Approved: {_number(steps.approved if steps else None)}",
-        f"Attended: {_number(steps.attended if steps else summary.attendees)}",
+        f"Attended: {steps.attended:,}" if steps else f"Attended: {summary.attendees:,} people",
         f"Stayed: {_number(steps.stayed if steps else None)}",
         f"Attendance rate: {'—' if rate is None else f'{rate:.1%}'}",
     ]
@@ -193,8 +197,8 @@ def compose(report: EventReport, dashboard_url: str = "", attached: bool = False
         )
     body += f"\n\nAttendance page: {attendance_link(dashboard_url, report.client, ref)}"
     title = f"Attendance report: {report.client}: {topic}"
-    if ref.start is not None:
-        title += f" ({ref.start:%d %b %Y} UTC)"
+    if start is not None:
+        title += f" ({start:%d %b %Y} {REPORT_TZ})"
     return Message(title, body, KIND_REPORT)
 
 

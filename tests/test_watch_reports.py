@@ -199,6 +199,11 @@ def test_a_final_report_goes_once_to_each_destination_the_workbook_only_to_the_c
     assert report.sent == 2 and report.waiting == 0, report.problems
     assert "report summaries queued: Data Privacy Masterclass" in report.outcomes[0].line
 
+    # The cost of a summary, once per event (README): its details (Light), its report (Heavy)
+    # and its three registrant lists (Medium), after the check and two lists per host.
+    asked = sim.calls[4 + 2 * len(hosts(sim)) :]
+    assert [category_of(c.method, c.path) for c in asked] == ["Light", "Heavy", *["Medium"] * 3]
+
     expected = watch_reports.analyse(CLIENT, loaded_masterclass(sim, now))
     summary, steps = expected.analysis.summary, expected.steps
     [hooked] = receiver.received
@@ -436,3 +441,20 @@ def test_the_hook_token_never_shows(tmp_path, sim, receiver):
         sim, secrets(tmp_path, hook_entry(receiver)), masterclass_end(sim) + timedelta(days=1)
     )
     assert HOOK_TOKEN not in json.dumps([o.line for o in report.outcomes] + report.problems)
+
+
+def test_the_readmes_workbook_example_sends_the_workbook_to_acme_only():
+    import re
+    import tomllib
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("**The workbook by e-mail.**") :]
+    example = tomllib.loads(re.search(r"```toml\n(.*?)```", section, re.S)[1])
+    settings = settings_from_secrets(example)
+    for_acme = settings.for_message("report", "Acme Corp")
+    assert [(d.shown.split(":")[0], d.attach) for d in for_acme] == [
+        ("json", None),
+        ("mailtos", "workbook"),
+    ]
+    assert [d.attach for d in settings.for_message("report", "Globex")] == [None]
+    assert "PASSWORD" not in str(for_acme)
