@@ -26,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from erbium_zoom import attendance, store, urlstate, watch_reports
 from erbium_zoom.attendance import AttendanceResult, EventRef, EventState
+from erbium_zoom.config import Credentials, Settings
 from erbium_zoom.errors import ConfigError
 from erbium_zoom.models import EventKind, parse_time
 from erbium_zoom.notify import settings_from_secrets
@@ -168,7 +169,6 @@ def history() -> WatchHistory:
 def loaded_masterclass(sim: SimulatedZoom, now: datetime) -> AttendanceResult:
     """The event as the Attendance page loads it (for the expected numbers)."""
     from erbium_zoom.client import ZoomClient
-    from erbium_zoom.config import Credentials, Settings
 
     event = sim.event_tagged("slash_uuid")
     credentials = Credentials(DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET)
@@ -203,6 +203,11 @@ def test_a_final_report_goes_once_to_each_destination_the_workbook_only_to_the_c
     # and its three registrant lists (Medium), after the check and two lists per host.
     asked = sim.calls[4 + 2 * len(hosts(sim)) :]
     assert [category_of(c.method, c.path) for c in asked] == ["Light", "Heavy", *["Medium"] * 3]
+    # Counted by the Heavy meter the dashboard shows: the plan probe and the report.
+    quota = store.quota_key(
+        Credentials(DEFAULT_ACCOUNT_ID, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET), Settings()
+    )
+    assert store.open_store().heavy_calls(quota, datetime.now(UTC).date()) == 2
 
     expected = watch_reports.analyse(CLIENT, loaded_masterclass(sim, now))
     summary, steps = expected.analysis.summary, expected.steps
