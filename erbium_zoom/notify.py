@@ -10,10 +10,14 @@ Configuration, in the secrets file::
         { url = "json://hooks.agency.example/zoom", kinds = ["connection"], clients = ["Acme"] },
     ]
 
-An entry is an Apprise URL (every kind of message, every client), or a table with ``url`` and,
-to route, ``kinds`` (today only ``connection``; pace, approvals, report and quota are to come)
-and ``clients`` (profile names). A notification URL holds a token of its own: it is shown only
-masked (:func:`mask`), and kept in the outbox only as a hash and its masked form.
+An entry is an Apprise URL (every kind of message but ``report``, every client), or a table with
+``url`` and, to route, ``kinds`` (today ``connection`` and ``report``; pace, approvals and quota
+are to come) and ``clients`` (profile names). A notification URL holds a token of its own: it
+is shown only masked (:func:`mask`), and kept in the outbox only as a hash and its masked form.
+Report summaries go only to entries whose ``kinds`` name ``report`` (``OPT_IN_KINDS``).
+``attach = "workbook"`` (with ``kinds = ["report"]`` and ``clients``) sends a report summary with
+the Attendance page's workbook attached (:mod:`erbium_zoom.watch_reports`); an entry without
+``clients`` is refused, so that a workbook of attendees goes only to the client's recipients.
 
 Messages (:func:`compose`) go only on a change of a client's counted state (broken, fixed),
 say what happened, since when, what to do, and link to the client's Connection page; for
@@ -29,8 +33,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlsplit
 
@@ -49,13 +53,19 @@ from erbium_zoom.watch import (
     Change,
     Observation,
 )
-from erbium_zoom.watch_history import PENDING, SENDING, Outgoing, WatchHistory
+from erbium_zoom.watch_history import PENDING, SENDING, Outgoing, Queued, WatchHistory
 
 NOTIFY_TABLE = "notify"
 KIND_CONNECTION = "connection"
-KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota")  # the last four: to come
+KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota")  # pace, approvals, quota: to come
 SETTING = "[notify] urls in the secrets file"
 STUCK_AFTER = timedelta(minutes=10)  # a message "sending" this long: its watcher stopped
+KIND_REPORT = "report"
+# Kinds an entry gets only when its kinds name them: a summary of every ended event is not an
+# alert, and a webhook set up for alerts should not fill with them.
+OPT_IN_KINDS = frozenset({KIND_REPORT})
+ATTACH_WORKBOOK = "workbook"  # [notify] urls entry: attach = "workbook" (report messages)
+ATTACH_CHOICES = (ATTACH_WORKBOOK,)
 
 
 def mask(url: str) -> str:
@@ -84,6 +94,7 @@ class Destination:
     url: str
     kinds: frozenset[str] | None = None
     clients: frozenset[str] | None = None
+    attach: str | None = None  # ATTACH_WORKBOOK: report messages carry the event's workbook
 
     def __repr__(self) -> str:
         return f"Destination({self.shown!r})"
@@ -97,9 +108,8 @@ class Destination:
         return mask(self.url)
 
     def takes(self, kind: str, client: str) -> bool:
-        return (self.kinds is None or kind in self.kinds) and (
-            self.clients is None or client in self.clients
-        )
+        wanted = kind not in OPT_IN_KINDS if self.kinds is None else kind in self.kinds
+        return wanted and (self.clients is None or client in self.clients)
 
 
 @dataclass(frozen=True)
@@ -164,11 +174,52 @@ def settings_from_secrets(secrets: Mapping | None) -> NotifySettings:
                 f"(kinds: {', '.join(KINDS)}).",
                 field=SETTING,
             )
-        destinations.append(
-            Destination(url, kinds, _names(options.get("clients"), "clients", where))
-        )
+        clients = _names(options.get("clients"), "clients", where)
+        attach = _attach(options.get("attach"), kinds, clients, url, where)
+        destinations.append(Destination(url, kinds, clients, attach))
     dashboard_url = str(table.get("dashboard_url") or "").strip().rstrip("/")
     return NotifySettings(tuple(destinations), dashboard_url)
+
+
+def _attach(
+    value, kinds: frozenset[str] | None, clients: frozenset[str] | None, url: str, where: str
+) -> str | None:
+    """An entry's ``attach``: checked, so that a workbook of attendees never goes to a
+    destination that takes every client's messages."""
+    import apprise
+
+    if value is None:
+        return None
+    if value not in ATTACH_CHOICES:
+        raise ConfigError(
+            f"{where}: attach = {str(value)[:40]!r} is not something to attach "
+            f"(attach = {', '.join(repr(c) for c in ATTACH_CHOICES)}).",
+            field=SETTING,
+        )
+    if not clients:
+        raise ConfigError(
+            f"{where} asks for the workbook (attach = {value!r}) but names no clients: the "
+            "workbook holds attendees' names and e-mails, so it goes only to recipients "
+            "configured for a client.",
+            field=SETTING,
+            advice='Add clients = ["Client name", …] to that entry (the profile names), or '
+            "remove attach.",
+        )
+    if kinds is None or KIND_REPORT not in kinds:
+        raise ConfigError(
+            f"{where} asks for the workbook (attach = {value!r}), which only report messages "
+            'carry, but its kinds do not name "report".',
+            field=SETTING,
+            advice='Add "report" to its kinds, or remove attach.',
+        )
+    if not getattr(apprise.Apprise.instantiate(url), "attachment_support", False):
+        raise ConfigError(
+            f"{where} asks for the workbook (attach = {value!r}), but its service cannot "
+            "carry attachments.",
+            field=SETTING,
+            advice="Use an e-mail URL (mailto://, mailtos://) for the workbook.",
+        )
+    return value
 
 
 # ---- what a message says -------------------------------------------------------------------
@@ -298,9 +349,24 @@ def _scrubbed(text: str, url: str) -> str:
     return text
 
 
-def _deliver(url: str, title: str, body: str) -> str | None:
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (built at send time: the outbox keeps no file)."""
+
+    name: str
+    content: bytes = field(repr=False)
+    mimetype: str
+
+
+# What a message sends along to a destination: files, or why they cannot be had now (the
+# message then stays in the outbox, to be tried again at the next pass).
+Attachments = Callable[[Queued, Destination], "list[Attachment] | str"]
+
+
+def _deliver(url: str, title: str, body: str, files: Sequence[Attachment] = ()) -> str | None:
     """Send one message; None when the destination took it, else why not (no URL in it)."""
     import apprise
+    from apprise.attachment.memory import AttachMemory
 
     said: list[str] = []
 
@@ -311,16 +377,26 @@ def _deliver(url: str, title: str, body: str) -> str | None:
     sender = apprise.Apprise()
     if not sender.add(url):
         return "Apprise cannot use this URL"
-    if sender.notify(body=body, title=title, log_callback=heard):
+    attach = None
+    if files:
+        attach = apprise.AppriseAttachment()
+        for file in files:
+            attach.add(AttachMemory(content=file.content, name=file.name, mimetype=file.mimetype))
+    if sender.notify(body=body, title=title, attach=attach, log_callback=heard):
         return None
     reason = _scrubbed(said[0], url).rstrip(".") if said else "no reason given"
     return f"it was refused or not answered ({reason[:200]})"
 
 
 def send_pending(
-    history: WatchHistory, settings: NotifySettings, now: datetime | None = None
+    history: WatchHistory,
+    settings: NotifySettings,
+    now: datetime | None = None,
+    attachments: Attachments | None = None,
 ) -> SendReport:
-    """Send every pending message of the outbox; a failure stays pending, said in words."""
+    """Send every pending message of the outbox; a failure stays pending, said in words.
+    ``attachments`` gives the files of a message to a destination that asked for them
+    (``attach``), or why they cannot be had now (the message then stays pending)."""
     now = now or datetime.now(UTC)
     report = SendReport(problems=[])
     by_id = {d.id: d for d in settings.destinations}
@@ -348,10 +424,19 @@ def send_pending(
         if not history.claim(message.id, now):
             continue  # another watcher took it
         try:
-            refused = _deliver(destination.url, message.title, message.body)
+            files: list[Attachment] | str = []
+            if destination.attach and attachments is not None:
+                files = attachments(message, destination)
+            if isinstance(files, str):  # the file cannot be had now: kept, tried next pass
+                refused = files
+            else:
+                refused = _deliver(destination.url, message.title, message.body, files)
         except Exception as error:  # a plugin's fault: kept, said without the URL
             refused = f"Apprise failed ({type(error).__name__})"
-        reason = f"{message.shown} did not take it: {refused}" if refused else ""
+        if isinstance(files, str):
+            reason = f"it was not sent to {message.shown}: {files}"
+        else:
+            reason = f"{message.shown} did not take it: {refused}" if refused else ""
         if not refused:
             history.settle(message.id, now, None)
             report.sent += 1

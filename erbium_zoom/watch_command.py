@@ -51,6 +51,7 @@ from erbium_zoom.watch_history import WatchHistory
 
 if TYPE_CHECKING:
     from erbium_zoom.notify import NotifySettings
+    from erbium_zoom.watch_reports import ReportSource
 
 EXIT_ALL_WELL = 0
 EXIT_ATTENTION = 1
@@ -142,9 +143,12 @@ class Watcher:
     redis_url: str | None
     environ: Mapping[str, str] | None = None
     transport: httpx.BaseTransport | None = None  # tests: a simulator in-process
+    reports: ReportSource | None = field(default=None, repr=False)  # the pass's loaded reports
 
-    def check(self, profile: Profile) -> CheckResult:
-        """The Connection page's check of one profile, through the dashboard's machinery."""
+    def check(self, profile: Profile, then=None) -> CheckResult:
+        """The Connection page's check of one profile, through the dashboard's machinery;
+        ``then(connection, client, result)`` runs with the same client (the pass's other
+        work on a client whose secret could be read)."""
         # Imported here: they bring pandas, which the other commands need not load.
         from erbium_zoom.connection import account_limiter, guard_for, resolve_connection
 
@@ -170,14 +174,19 @@ class Watcher:
             limiter=limiter,
             guard=guard,
         ) as client:
-            return check_with_client(client, profile=profile.name, with_plan=True)
+            result = check_with_client(client, profile=profile.name, with_plan=True)
+            if then is not None:
+                then(connection, client, result)
+            return result
 
     def run_pass(self, now=None) -> PassReport:
         """Check every profile, keep the outcomes, queue and send the messages."""
         from erbium_zoom.notify import send_pending  # (pandas, Apprise: only when watching)
+        from erbium_zoom.watch_reports import ReportSource
 
         clock = now or (lambda: datetime.now(UTC))
         report = PassReport()
+        self.reports = ReportSource(self.store, self.environ)
         run_id = self.history.start_run(clock())
         status = "failed"
         try:
@@ -192,8 +201,10 @@ class Watcher:
                     "clients page.",
                 )
             for profile in profiles:
-                report.outcomes.append(self._watch_one(profile, clock()))
-            sending = send_pending(self.history, self.notify, clock())
+                report.outcomes.append(self._watch_one(profile, clock(), report.problems))
+            sending = send_pending(
+                self.history, self.notify, clock(), attachments=self.reports.attachments
+            )
             report.sent = sending.sent
             report.waiting = sending.failed
             report.problems.extend(sending.problems or [])
@@ -213,10 +224,27 @@ class Watcher:
                 pass  # the pass's own error is the one to say
         return report
 
-    def _watch_one(self, profile: Profile, now: datetime) -> ClientOutcome:
+    def _watch_one(self, profile: Profile, now: datetime, problems: list[str]) -> ClientOutcome:
         from erbium_zoom.notify import outgoing
+        from erbium_zoom.watch_reports import watch_reports
 
-        seen = observe(self.check(profile))
+        summaries = []
+
+        def then(connection, client, result: CheckResult) -> None:
+            if observe(result).state == CONNECTED:  # ended events' report summaries
+                summaries.append(
+                    watch_reports(
+                        client,
+                        connection,
+                        profile.name,
+                        self.history,
+                        self.notify,
+                        self.reports,
+                        now,
+                    )
+                )
+
+        seen = observe(self.check(profile, then))
         state, change = self.history.record(
             profile.name,
             profile.account_id,
@@ -247,6 +275,10 @@ class Watcher:
                 line += f", since {state.since:%Y-%m-%d %H:%M} UTC"
         if change is not None:
             line += " (changed: notified)" if self.notify.destinations else " (changed)"
+        for summary in summaries:
+            problems.extend(summary.problems)
+            if summary.queued:
+                line += f"; report summaries queued: {', '.join(summary.events)}"
         attention = counted is None or counted.state != CONNECTED
         return ClientOutcome(profile.name, line, attention)
 

@@ -161,6 +161,21 @@ class WatchHistory:
                     self._queue(db, message, now)
         return state, change
 
+    def queue(self, messages: Sequence[Outgoing], now: datetime) -> None:
+        """Put messages that follow no change of state (a report summary) in the outbox, in
+        one transaction; one whose key is there already is not queued again."""
+        with self.database.connect("cannot keep the watcher's outbox") as db:
+            for message in messages:
+                self._queue(db, message, now)
+
+    def queued(self, keys: Sequence[str]) -> set[str]:
+        """Which of these message keys are in the outbox already (in any status)."""
+        if not keys:
+            return set()
+        query = select(notifications.c.key).where(notifications.c.key.in_(list(keys)))
+        with self.database.connect() as db:
+            return set(db.execute(query).scalars())
+
     def _queue(self, db, message: Outgoing, now: datetime) -> None:
         exists = select(notifications.c.id).where(notifications.c.key == message.key)
         if db.execute(exists).first() is not None:

@@ -91,6 +91,20 @@ def absentees_sheet(
     return sheet.rename(columns={"Registered (UTC)": zoned_column("Registered", tz)})
 
 
+def event_sheets(
+    title: str,
+    analysis: reports.EventAnalysis,
+    registrants: Mapping[str, Sequence[Registrant]] | None,
+    tz: str,
+) -> EventSheets:
+    """One loaded event's People and Absentees sheets (the Attendance page, the watcher)."""
+    return EventSheets(
+        title,
+        people_sheet(analysis.people, tz),
+        absentees_sheet(analysis.absentees, registrants, tz),
+    )
+
+
 # ---- sheet names --------------------------------------------------------------------------------
 
 

@@ -384,11 +384,7 @@ def show_event(n: int, result: attendance.AttendanceResult, label: str) -> repor
     if result.registrants is not None:
         funnels.append(show_funnel(n, label, result, analysis))  # label: unique per event
     sheets.append(
-        workbook.EventSheets(
-            result.ref.topic or label,
-            workbook.people_sheet(analysis.people, viewer_tz),
-            workbook.absentees_sheet(analysis.absentees, result.registrants, viewer_tz),
-        )
+        workbook.event_sheets(result.ref.topic or label, analysis, result.registrants, viewer_tz)
     )
 
     stem = attendance.file_stem(ref)
