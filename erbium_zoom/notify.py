@@ -11,7 +11,8 @@ Configuration, in the secrets file::
     ]
 
 An entry is an Apprise URL (every kind of message, every client), or a table with ``url`` and,
-to route, ``kinds`` (today only ``connection``; pace, approvals, report and quota are to come)
+to route, ``kinds`` (``connection``; ``pace``, ``approvals`` and ``quota`` from
+:mod:`erbium_zoom.watch_events`; ``report`` is to come)
 and ``clients`` (profile names). A notification URL holds a token of its own: it is shown only
 masked (:func:`mask`), and kept in the outbox only as a hash and its masked form.
 
@@ -53,7 +54,7 @@ from erbium_zoom.watch_history import PENDING, SENDING, Outgoing, WatchHistory
 
 NOTIFY_TABLE = "notify"
 KIND_CONNECTION = "connection"
-KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota")  # the last four: to come
+KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota")  # report: to come
 SETTING = "[notify] urls in the secrets file"
 STUCK_AFTER = timedelta(minutes=10)  # a message "sending" this long: its watcher stopped
 
