@@ -55,6 +55,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from erbium_zoom import pace
+from erbium_zoom.attendance import RECURRING_TYPES
 from erbium_zoom.errors import ConfigError
 from erbium_zoom.models import Event, EventKind, Registrant
 from erbium_zoom.zones import zone
@@ -140,8 +141,6 @@ class Upcoming:
 
     @property
     def recurring(self) -> bool:
-        from erbium_zoom.attendance import RECURRING_TYPES
-
         return self.event.type in RECURRING_TYPES[self.event.kind]
 
     def over(self, now: datetime) -> bool:
@@ -196,10 +195,13 @@ def _event_words(item: Upcoming, tz: str) -> str:
 
 
 def _hours(delta: timedelta) -> str:
+    """'3 days', '30 hours', '45 minutes'."""
     hours = delta.total_seconds() / 3600
     if hours >= 48:
         return f"{hours / 24:.0f} days"
-    return f"{hours:.0f} hours"
+    if hours >= 2:
+        return f"{hours:.0f} hours"
+    return f"{delta.total_seconds() / 60:.0f} minutes"
 
 
 # ---- behind pace ---------------------------------------------------------------------------
@@ -273,8 +275,9 @@ def pace_alert(
     )
     body = (
         f"{client}: {_event_words(item, tz)} is behind its registration pace. At this point, "
-        f"{verdict.days_before} days before their start, the client's last {kinds} had a median "
-        f"of {verdict.share:.0f} % of their final registrations; at that pace this one would end "
+        f"{verdict.days_before} days before their start, the client's last {verdict.compared} "
+        f"{kinds} with registrations by then had a median of {verdict.share:.0f} % of their "
+        "final registrations; at that pace this one would end "
         f"with about {verdict.final:,.0f}, {verdict.percent:.0f} % of their median final of "
         f"{verdict.median_final:,.0f} (the watcher tells below {BEHIND_BELOW} %).\n\n"
         f"As the Registration pace page shows it (days in {tz}; the shares under the "

@@ -376,3 +376,31 @@ def test_days_zero_checks_no_event_and_the_quota_stays_quiet_below_eighty(
     code, out, _ = watch_pass(capsys, northwind, secrets)
     assert code == 0 and receiver.received == []
     assert len(northwind.calls) - before == 2 * 4  # the connection check only, per profile
+
+
+def test_a_host_zoom_does_not_know_is_told_once_and_the_rest_still_watched(
+    capsys, memory_keyring, receiver, tmp_path
+):
+    sim = SimulatedZoom("full", now=datetime.now(UTC).replace(second=0, microsecond=0))
+    gone = "left.company@northwindtraders.com"
+    ProfileStore().save(
+        "Northwind",
+        DEFAULT_ACCOUNT_ID,
+        DEFAULT_CLIENT_ID,
+        DEFAULT_CLIENT_SECRET,
+        hosts=f"me, {gone}",
+    )
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(f'[notify]\nurls = ["{receiver.url}"]\n')
+    watch_pass(capsys, sim, secrets)
+    code, out, _ = watch_pass(capsys, sim, secrets)
+    assert code == 1 and f"host unknown to Zoom: {gone}" in out
+    titles = [m["title"] for m in receiver.received]
+    assert (
+        titles.count(f"Registration cannot work: Northwind: the host {gone} is unknown to Zoom")
+        == 1
+    )
+    [message] = [m for m in receiver.received if gone in m["title"]]
+    assert "Update the client profile's hosts on the All clients page" in message["message"]
+    assert "set [notify] dashboard_url to get a link here" in message["message"]
+    assert any(t.startswith("Behind pace: Northwind: Spring Catalogue") for t in titles)
