@@ -32,6 +32,9 @@ as upcoming although their time is over:
   - ``host_unknown``: a host of the client profile is unknown to Zoom (error 1001: deleted, or
     moved to another account), so its events, and their registrations, are not seen at all.
 
+  Not rules: ``settings.close_registration`` (it closes registration *after* the event date),
+  and manual approval with no one approving (that is "approvals waiting").
+
 - **Heavy quota** (kind ``quota``): the day's Heavy calls on the client's account, as the
   dashboard's Heavy meter counts them (:func:`erbium_zoom.store.heavy_today`), or as Zoom last
   said if it said more, reach ``QUOTA_SHARE`` % (80 %) of the plan's daily cap.
