@@ -67,6 +67,7 @@ class Event:
     registration_url: str | None = None
     approval_type: int | None = None  # 0 auto, 1 manual, 2 no registration
     status: str | None = None
+    registrants_restrict_number: int | None = None  # webinars: 0 or None, no cap
 
     @property
     def registration_enabled(self) -> bool | None:
@@ -95,6 +96,7 @@ class Event:
             registration_url=data.get("registration_url"),
             approval_type=_int(settings.get("approval_type")),
             status=data.get("status"),
+            registrants_restrict_number=_int(settings.get("registrants_restrict_number")),
         )
 
 

@@ -11,9 +11,10 @@ Configuration, in the secrets file::
     ]
 
 An entry is an Apprise URL (every kind of message but ``report``, every client), or a table with
-``url`` and, to route, ``kinds`` (today ``connection`` and ``report``; pace, approvals and quota
-are to come) and ``clients`` (profile names). A notification URL holds a token of its own: it
-is shown only masked (:func:`mask`), and kept in the outbox only as a hash and its masked form.
+``url`` and, to route, ``kinds`` (``connection``; ``pace``, ``approvals`` and ``quota`` from
+:mod:`erbium_zoom.watch_events`; ``report`` from :mod:`erbium_zoom.watch_reports`) and
+``clients`` (profile names). A notification URL holds a token of its own: it is shown only
+masked (:func:`mask`), and kept in the outbox only as a hash and its masked form.
 Report summaries go only to entries whose ``kinds`` name ``report`` (``OPT_IN_KINDS``).
 ``attach = "workbook"`` (with ``kinds = ["report"]`` and ``clients``) sends a report summary with
 the Attendance page's workbook attached (:mod:`erbium_zoom.watch_reports`); an entry without
@@ -57,7 +58,7 @@ from erbium_zoom.watch_history import PENDING, SENDING, Outgoing, Queued, WatchH
 
 NOTIFY_TABLE = "notify"
 KIND_CONNECTION = "connection"
-KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota")  # pace, approvals, quota: to come
+KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota")
 SETTING = "[notify] urls in the secrets file"
 STUCK_AFTER = timedelta(minutes=10)  # a message "sending" this long: its watcher stopped
 KIND_REPORT = "report"

@@ -24,11 +24,15 @@ import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from erbium_zoom.models import REGISTRANT_STATUSES, Registrant
 from erbium_zoom.zones import zone
+
+if TYPE_CHECKING:
+    from erbium_zoom.attendance import EventRef
 
 RECENT_DAYS = 7  # "41 in the last 7 days"
 MAX_COMPARISONS = 5  # past events drawn beside an upcoming one
@@ -67,6 +71,17 @@ class PaceCurve:
             return dict.fromkeys(REGISTRANT_STATUSES, 0)
         last = self.frame.iloc[-1]
         return {status: int(last[status]) for status in REGISTRANT_STATUSES}
+
+
+def comparable_past(refs: Iterable[EventRef]) -> list[EventRef]:
+    """The past events a pace can be compared with (the Registration pace page's choices and the
+    watcher's): a single event with its numeric ID and start, in the order given (most recent
+    first). A recurring series' one registrant list spans all its occurrences: left out."""
+    return [
+        ref
+        for ref in refs
+        if ref.event_id is not None and ref.start is not None and not ref.recurring
+    ]
 
 
 def local_day(moment: datetime, tz: str | None) -> date:

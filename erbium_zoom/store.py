@@ -398,6 +398,24 @@ def count_heavy_call(quota: str, day: date) -> None:
             pass  # the page says the file is unusable; the count stays in memory
 
 
+HEAVY_SHARED, HEAVY_STORED, HEAVY_PROCESS = "shared", "stored", "process"
+
+
+def heavy_today(limiter, quota: str | None) -> tuple[int, str]:
+    """The Heavy meter: the account's Heavy calls today (UTC) and whose they are. From Redis
+    when the limits are shared (``HEAVY_SHARED``: every process on the account); else from the
+    storage's count (``HEAVY_STORED``: every process using this storage); else, with no
+    ``quota`` (the demo), the cache off or unusable, this process's own (``HEAVY_PROCESS``)."""
+    if limiter.sharing:
+        return limiter.heavy_today(), HEAVY_SHARED
+    if quota is not None and cache_enabled():
+        try:
+            return open_store().heavy_calls(quota, datetime.now(UTC).date()), HEAVY_STORED
+        except StoreUnavailable:
+            pass
+    return limiter.heavy_today(), HEAVY_PROCESS
+
+
 def forget_open_stores() -> None:
     """Drop the opened stores (tests; a moved data folder)."""
     with _open_guard:

@@ -422,17 +422,16 @@ def heavy_usage_text(connection: Connection) -> str:
     account's limits, with Redis), with what Zoom said if it did."""
     limiter = rate_limiter(connection)
     plan = limiter.plan
-    spent, where = limiter.heavy_today(), " (this process: the cache file is off)"
-    who = "by this dashboard"
-    if limiter.sharing:  # Redis's count: every process on the account
-        who, where = "by every dashboard and process sharing the account's limits in Redis", ""
-    elif not connection.is_demo and store.cache_enabled():
+    quota = None
+    if not connection.is_demo:
         use_storage()
-        try:
-            quota = store.quota_key(connection.credentials, connection.settings)
-            spent, where = store.open_store().heavy_calls(quota, datetime.now(UTC).date()), ""
-        except store.StoreUnavailable:
-            pass
+        quota = store.quota_key(connection.credentials, connection.settings)
+    spent, whose = store.heavy_today(limiter, quota)
+    who, where = "by this dashboard", ""
+    if whose == store.HEAVY_SHARED:  # Redis's count: every process on the account
+        who = "by every dashboard and process sharing the account's limits in Redis"
+    elif whose == store.HEAVY_PROCESS:
+        where = " (this process: the cache file is off)"
     if connection.is_demo:
         where = " (demo: simulated account)"
     text = (

@@ -5,7 +5,9 @@ page does (:func:`erbium_zoom.check.check_with_client` with the plan probes: one
 and three read-only calls), keeps each outcome in the storage layer
 (:class:`erbium_zoom.watch_history.WatchHistory`), queues a message for each change of a
 client's counted state (:mod:`erbium_zoom.watch`'s blip rule) and sends what the outbox holds
-(:mod:`erbium_zoom.notify`).
+(:mod:`erbium_zoom.notify`). With the same ZoomClient, a connected client's upcoming events and
+every client's Heavy quota are checked too (:mod:`erbium_zoom.watch_events`, loaded by
+:mod:`erbium_zoom.watch_events_load`); each of their alerts is queued once.
 
 Access: the watcher runs as the server's local user, like every command here
 (:data:`erbium_zoom.access.LOCAL_PERSON`: whoever has the server's shell can read the secrets
@@ -17,9 +19,9 @@ the dashboard's do. With shared limits (``[limits] redis_url``) the limiter take
 Redis with every dashboard. Without, it paces at ``WATCH_SHARE`` of the plan's per-second
 numbers (at least 1 a second), so that a dashboard beside it keeps nearly all of the allowance.
 
-Exit codes: 0 every client is connected and every message went; 1 a client needs attention,
-or a message waits to be retried; 2 the watcher could not do its work (no profiles, the
-configuration, the storage). Ctrl-C or SIGTERM stops it (130).
+Exit codes: 0 every client is connected and every message went; 1 a client needs attention
+(its connection, an event, its quota), or a message waits to be retried; 2 the watcher could
+not do its work (no profiles, the configuration, the storage). Ctrl-C or SIGTERM stops it (130).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ from erbium_zoom.watch_history import WatchHistory
 
 if TYPE_CHECKING:
     from erbium_zoom.notify import NotifySettings
+    from erbium_zoom.watch_events import WatchSettings
     from erbium_zoom.watch_reports import ReportSource
 
 EXIT_ALL_WELL = 0
@@ -93,6 +96,13 @@ def add_watch_parser(commands, add_secrets_file_option, positive) -> None:
         "--passes", type=positive, metavar="N", help="with --every: stop after N passes"
     )
     watch.add_argument(
+        "--days",
+        type=int,
+        metavar="N",
+        help="upcoming events checked: those of the next N days (default: [watch] days in the "
+        "secrets file, else 14; 0: none)",
+    )
+    watch.add_argument(
         "--plan",
         choices=list(PLANS),
         default=ratelimit.DEFAULT_PLAN.key,
@@ -116,6 +126,7 @@ class ClientOutcome:
     profile: str
     line: str
     attention: bool
+    problems: list[str] = field(default_factory=list)  # the event checks' (in words)
 
 
 @dataclass
@@ -143,12 +154,12 @@ class Watcher:
     redis_url: str | None
     environ: Mapping[str, str] | None = None
     transport: httpx.BaseTransport | None = None  # tests: a simulator in-process
+    events: WatchSettings | None = None  # the upcoming-event checks ([watch]); None: defaults
     reports: ReportSource | None = field(default=None, repr=False)  # the pass's loaded reports
 
-    def check(self, profile: Profile, then=None) -> CheckResult:
-        """The Connection page's check of one profile, through the dashboard's machinery;
-        ``then(connection, client, result)`` runs with the same client (the pass's other
-        work on a client whose secret could be read)."""
+    def _open(self, profile: Profile):
+        """(the connection, a ZoomClient through the dashboard's machinery), or (None, the
+        check's result saying why not)."""
         # Imported here: they bring pandas, which the other commands need not load.
         from erbium_zoom.connection import account_limiter, guard_for, resolve_connection
 
@@ -162,22 +173,29 @@ class Watcher:
                 person=LOCAL_PERSON,
             )
         except ZoomError as error:  # a secret that cannot be read: said like any check
-            return CheckResult(account_id=profile.account_id, profile=profile.name, error=error)
+            return None, CheckResult(
+                account_id=profile.account_id, profile=profile.name, error=error
+            )
         limiter = account_limiter(
             connection, watcher_plan(self.plan, self.redis_url is not None), self.redis_url
         )
         guard = guard_for(connection, LOCAL_PERSON, self.log)
-        with ZoomClient(
+        client = ZoomClient(
             connection.credentials,
             connection.settings,
             transport=self.transport,
             limiter=limiter,
             guard=guard,
-        ) as client:
-            result = check_with_client(client, profile=profile.name, with_plan=True)
-            if then is not None:
-                then(connection, client, result)
-            return result
+        )
+        return connection, client
+
+    def check(self, profile: Profile) -> CheckResult:
+        """The Connection page's check of one profile, through the dashboard's machinery."""
+        connection, opened = self._open(profile)
+        if connection is None:
+            return opened
+        with opened as client:
+            return check_with_client(client, profile=profile.name, with_plan=True)
 
     def run_pass(self, now=None) -> PassReport:
         """Check every profile, keep the outcomes, queue and send the messages."""
@@ -201,7 +219,9 @@ class Watcher:
                     "clients page.",
                 )
             for profile in profiles:
-                report.outcomes.append(self._watch_one(profile, clock(), report.problems))
+                outcome = self._watch_one(profile, clock())
+                report.outcomes.append(outcome)
+                report.problems.extend(outcome.problems)
             sending = send_pending(
                 self.history, self.notify, clock(), attachments=self.reports.attachments
             )
@@ -224,27 +244,62 @@ class Watcher:
                 pass  # the pass's own error is the one to say
         return report
 
-    def _watch_one(self, profile: Profile, now: datetime, problems: list[str]) -> ClientOutcome:
-        from erbium_zoom.notify import outgoing
+    def _watch_one(self, profile: Profile, now: datetime) -> ClientOutcome:
+        connection, opened = self._open(profile)
+        if connection is None:
+            return self._count(profile, observe(opened), now)
+        with opened as client:  # one client: the connection check, then the events on it
+            seen = observe(check_with_client(client, profile=profile.name, with_plan=True))
+            outcome = self._count(profile, seen, now)
+            self._watch_events(profile, connection, client, seen.state == CONNECTED, outcome, now)
+            if seen.state == CONNECTED:
+                self._watch_reports(profile, connection, client, outcome, now)
+        return outcome
+
+    def _watch_reports(self, profile, connection, client, outcome: ClientOutcome, now) -> None:
+        """Ended events' report summaries, queued once each (:mod:`erbium_zoom.watch_reports`)."""
         from erbium_zoom.watch_reports import watch_reports
 
-        summaries = []
+        summary = watch_reports(
+            client, connection, profile.name, self.history, self.notify, self.reports, now
+        )
+        outcome.problems.extend(summary.problems)
+        if summary.queued:
+            outcome.line += f"; report summaries queued: {', '.join(summary.events)}"
 
-        def then(connection, client, result: CheckResult) -> None:
-            if observe(result).state == CONNECTED:  # ended events' report summaries
-                summaries.append(
-                    watch_reports(
-                        client,
-                        connection,
-                        profile.name,
-                        self.history,
-                        self.notify,
-                        self.reports,
-                        now,
-                    )
-                )
+    def _watch_events(
+        self, profile, connection, client, connected: bool, outcome: ClientOutcome, now
+    ) -> None:
+        """The upcoming-event checks (when the connection works) and the Heavy quota: their
+        alerts queued once each (:mod:`erbium_zoom.watch_events`), said on the client's line."""
+        from erbium_zoom import store
+        from erbium_zoom.watch_events import WatchSettings
+        from erbium_zoom.watch_events_load import event_alerts, outgoing, quota_check
 
-        seen = observe(self.check(profile, then))
+        settings = self.events or WatchSettings()
+        link = self.notify.dashboard_url
+        alerts, problems = [], []
+        if connected:  # else the event calls would fail as the check did
+            alerts, problems = event_alerts(
+                client, profile.name, connection.settings.hosts, now, settings, link
+            )
+        quota = store.quota_key(connection.credentials, connection.settings)
+        heavy = quota_check(
+            client.limiter, self.plan, quota, profile.account_id, profile.name, now, link
+        )
+        alerts += [heavy] if heavy is not None else []
+        new = self.history.queue([m for a in alerts for m in outgoing(a, self.notify)], now)
+        for alert in alerts:
+            outcome.line += f"; {alert.line}"
+        if alerts:
+            outcome.attention = True
+            if new:
+                outcome.line += f" ({new} new message{'s' if new != 1 else ''})"
+        outcome.problems.extend(problems)
+
+    def _count(self, profile: Profile, seen, now: datetime) -> ClientOutcome:
+        from erbium_zoom.notify import outgoing
+
         state, change = self.history.record(
             profile.name,
             profile.account_id,
@@ -275,10 +330,6 @@ class Watcher:
                 line += f", since {state.since:%Y-%m-%d %H:%M} UTC"
         if change is not None:
             line += " (changed: notified)" if self.notify.destinations else " (changed)"
-        for summary in summaries:
-            problems.extend(summary.problems)
-            if summary.queued:
-                line += f"; report summaries queued: {', '.join(summary.events)}"
         attention = counted is None or counted.state != CONNECTED
         return ClientOutcome(profile.name, line, attention)
 
@@ -331,6 +382,7 @@ def build_watcher(
     transport: httpx.BaseTransport | None,
 ) -> Watcher:
     from erbium_zoom.notify import settings_from_secrets
+    from erbium_zoom.watch_events import settings_from_secrets as watch_settings
 
     secrets, source = load(args.secrets_file, environ)
     storage.configure(secrets)
@@ -344,6 +396,7 @@ def build_watcher(
         redis_url=shared_limits.redis_url(secrets, environ),
         environ=environ,
         transport=transport,
+        events=watch_settings(secrets, getattr(args, "days", None)),
     )
 
 

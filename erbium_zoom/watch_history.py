@@ -161,12 +161,10 @@ class WatchHistory:
                     self._queue(db, message, now)
         return state, change
 
-    def queue(self, messages: Sequence[Outgoing], now: datetime) -> None:
-        """Put messages that follow no change of state (a report summary) in the outbox, in
-        one transaction; one whose key is there already is not queued again."""
+    def queue(self, messages: Sequence[Outgoing], now: datetime) -> int:
+        """Put messages in the outbox, each key once ever; how many were new."""
         with self.database.connect("cannot keep the watcher's outbox") as db:
-            for message in messages:
-                self._queue(db, message, now)
+            return sum(self._queue(db, message, now) for message in messages)
 
     def queued(self, keys: Sequence[str]) -> set[str]:
         """Which of these message keys are in the outbox already (in any status)."""
@@ -176,10 +174,10 @@ class WatchHistory:
         with self.database.connect() as db:
             return set(db.execute(query).scalars())
 
-    def _queue(self, db, message: Outgoing, now: datetime) -> None:
+    def _queue(self, db, message: Outgoing, now: datetime) -> bool:
         exists = select(notifications.c.id).where(notifications.c.key == message.key)
         if db.execute(exists).first() is not None:
-            return  # queued before: never twice
+            return False  # queued before: never twice
         db.execute(
             insert(notifications).values(
                 key=message.key,
@@ -197,6 +195,7 @@ class WatchHistory:
                 last_error="",
             )
         )
+        return True
 
     def checks(self, client: str) -> list[tuple[datetime, str, str]]:
         """(checked at, state seen, state counted) of every check of ``client``, oldest first."""

@@ -46,11 +46,7 @@ upcoming = {
 if not upcoming:
     st.info("None of the upcoming events takes registrations, so there is no pace to show.")
     st.stop()
-earlier = {
-    ref.key: ref
-    for ref in past.refs  # most recent first
-    if ref.event_id is not None and ref.start is not None and not ref.recurring
-}
+earlier = {ref.key: ref for ref in pace.comparable_past(past.refs)}  # most recent first
 
 
 def past_label(key: str) -> str:

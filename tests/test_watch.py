@@ -228,9 +228,9 @@ def secrets_path(tmp_path, receiver):
 
 
 def watch(capsys, zoom, secrets_path, *args: str) -> tuple[int, str, str]:
-    code = main(
-        ["watch", *(args or ["--once"]), "--secrets-file", str(secrets_path)], environ=zoom.env
-    )
+    # --days 0: the connection only (the upcoming-event checks: tests/test_watch_events.py)
+    argv = ["watch", *(args or ["--once"]), "--days", "0", "--secrets-file", str(secrets_path)]
+    code = main(argv, environ=zoom.env)
     out, err = capsys.readouterr()
     for text in (out, err):
         assert SECRET not in text and HOOK_TOKEN not in text and "Traceback" not in text
@@ -578,6 +578,7 @@ def test_the_exact_command_line_twice_with_a_scope_removed_between(tmp_path, rec
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(
         f'[notify]\nurls = ["{receiver.url}"]\ndashboard_url = "{DASHBOARD}"\n\n'
+        "[watch]\ndays = 0\n\n"  # the connection only: see tests/test_watch_events.py
         f'[profiles."Acme Corp"]\naccount_id = "{ACCOUNT}"\nclient_id = "{CLIENT_ID}"\n'
         f'client_secret = "{SECRET}"\n'
     )
@@ -619,6 +620,7 @@ def test_sigterm_stops_the_watcher_between_passes_like_ctrl_c(tmp_path):
     )
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(
+        "[watch]\ndays = 0\n\n"  # the connection only
         f'[profiles."Acme Corp"]\naccount_id = "{ACCOUNT}"\nclient_id = "{CLIENT_ID}"\n'
         f'client_secret = "{SECRET}"\n'
     )
@@ -673,7 +675,7 @@ def test_each_client_is_watched_on_its_own(capsys, memory_keyring, secrets_path,
     store.save("Globex", "acc-2", "cid-2", globex.client_secret)
 
     def watch_both() -> str:
-        argv = ["watch", "--once", "--secrets-file", str(secrets_path)]
+        argv = ["watch", "--once", "--days", "0", "--secrets-file", str(secrets_path)]
         main(argv, environ=dict(os.environ), transport=router.transport())
         return capsys.readouterr().out
 

@@ -135,6 +135,9 @@ def sim(memory_keyring) -> SimulatedZoom:
 def secrets(tmp_path, *urls: str) -> str:
     path = tmp_path / "secrets.toml"
     path.write_text(
+        # [watch] days = 0: no upcoming-event checks (their calls and alerts are not this
+        # file's; tests/test_watch_events.py has them).
+        "[watch]\ndays = 0\n"
         f'[notify]\ndashboard_url = "{DASHBOARD}"\nurls = [\n' + ",\n".join(urls) + "\n]\n"
     )
     return str(path)
