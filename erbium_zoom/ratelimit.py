@@ -12,9 +12,10 @@ limit (any sliding second) from seeing more than its number. The margin adapts, 
 (:class:`AdaptiveMargin`): small while requests leave on time and answers come steadily, wider at
 once when their delays spread or Zoom answers a per-second 429, narrowing slowly afterwards.
 The requests are spaced evenly across the window (each takes the next free slot, ``window /
-allowance`` seconds after the previous one), and a log of when requests actually went holds the
-window even when a thread wakes late for its slot and would otherwise go right behind the next
-one. It slows down further when Zoom says so: after a per-second 429 the category pauses and
+allowance`` seconds after the previous one), and a log of when requests actually went on the
+wire (the client says when, :meth:`RateLimiter.went`) holds the window even when a thread wakes
+late for its slot, or a request is held up between its slot and the connection, and would
+otherwise arrive right behind the next ones. It slows down further when Zoom says so: after a per-second 429 the category pauses and
 its allowance drops by one for a while; when ``X-RateLimit-Remaining`` says a second is used
 up by someone else (more than this limiter's own requests explain), the category waits for the
 next one; after a daily-limit 429 the category refuses to send until Zoom's reset time. It
