@@ -15,10 +15,11 @@ The requests are spaced evenly across the window (each takes the next free slot,
 allowance`` seconds after the previous one), and a log of when requests actually went on the
 wire (the client says when, :meth:`RateLimiter.went`) holds the window even when a thread wakes
 late for its slot, or a request is held up between its slot and the connection, and would
-otherwise arrive right behind the next ones. It slows down further when Zoom says so: after a per-second 429 the category pauses and
-its allowance drops by one for a while; when ``X-RateLimit-Remaining`` says a second is used
-up by someone else (more than this limiter's own requests explain), the category waits for the
-next one; after a daily-limit 429 the category refuses to send until Zoom's reset time. It
+otherwise arrive right behind the next ones. It slows down further when Zoom says so: after a
+per-second 429 the category pauses and its allowance drops by one for a while; when
+``X-RateLimit-Remaining`` says a second is used up by someone else (more than this limiter's own
+requests explain), the category waits for the next one; after a daily-limit 429 the category
+refuses to send until Zoom's reset time. It
 counts Heavy calls per UTC day (what the Attendance page shows against the daily cap).
 
 Alone, a limiter paces its own process. Given a shared backend (:mod:`erbium_zoom.shared_limits`,
@@ -87,6 +88,9 @@ NARROW_PER_SECOND = 0.01
 # Without the shared backend (Redis unreachable), each process paces alone at this share of
 # Zoom's numbers, so that two processes falling back together still stay under them.
 FALLBACK_SHARE = 0.5
+# A request of the shared backend held up longer than this between its grant and the wire is
+# moved in the backend's log (one more call to Redis); a shorter delay is in the margin.
+HELD_UP_TOLD = 0.01
 PROBE_SECONDS = 1.0  # how often a limiter without its shared backend tries it again
 GRANT_TOLERANCE = 1e-9  # seconds: a slot this close is due (fake clocks add waits inexactly)
 PAUSE_AFTER_429 = 1.0  # seconds a category waits after a per-second 429
@@ -269,6 +273,7 @@ class Ticket:
     sent_at: float
     in_window: int
     logged: _Sent | None = field(default=None, compare=False, repr=False)
+    shared_entry: str | None = field(default=None, compare=False, repr=False)
 
 
 class _LocalSlots:
@@ -338,9 +343,13 @@ class SharedSlots(Protocol):
 
     def take(
         self, category: str, allowance: int, window: float, slot: int | None, pause_for: float
-    ) -> tuple[float, int, int, bool]:
+    ) -> tuple[float, int, int, bool, str | None]:
         """(seconds to wait, 0 when granted; the slot; sends in the window; whether the
-        backend had no state for the account, e.g. after a restart)."""
+        backend had no state for the account, e.g. after a restart; the granted request's
+        entry in the backend's log, for :meth:`went`)."""
+
+    def went(self, category: str, entry: str, held_up: float) -> None:
+        """The request of ``entry`` went on the wire ``held_up`` seconds after its grant."""
 
     def pause(self, category: str, seconds: float, widen: float = 0.0) -> None: ...
 
@@ -488,23 +497,23 @@ class RateLimiter:
                 if taken is None:  # the backend failed: this request paces alone
                     local_slot = shared_slot = None
                     continue
-                wait, shared_slot, in_window = taken
+                wait, shared_slot, in_window, entry = taken
                 if not wait:
                     with self._lock:
                         now = self._now()
                         logged = self._local.record(category, now)
-                    return Ticket(category, now, in_window, logged)
+                    return Ticket(category, now, in_window, logged, entry)
                 with self._lock:
                     self.waited += wait
             self._wait(wait)
 
     def _take_shared(
         self, category: str, allowance: int, window: float, slot: int | None, pause_for: float
-    ) -> tuple[float, int, int] | None:
+    ) -> tuple[float, int, int, str | None] | None:
         """A slot from the shared backend, outside the lock; None when it failed."""
         assert self.shared is not None
         try:
-            wait, slot, in_window, fresh = self.shared.take(
+            wait, slot, in_window, fresh, entry = self.shared.take(
                 category, allowance, window, slot, pause_for
             )
             if fresh or self.shared_problem is not None:
@@ -519,7 +528,7 @@ class RateLimiter:
         if self.shared_problem is not None:
             with self._lock:
                 self.shared_problem = None
-        return wait, slot, in_window
+        return wait, slot, in_window, entry
 
     def _shared_failed(self, error: SharedLimitsUnavailable) -> None:
         with self._lock:
@@ -533,6 +542,12 @@ class RateLimiter:
         if ticket.logged is not None:
             with self._lock:
                 ticket.logged.went(on_wire)
+        held_up = 0.0 if on_wire is None else on_wire - ticket.sent_at
+        if ticket.shared_entry is not None and held_up > HELD_UP_TOLD and self.sharing:
+            try:  # every process's window counts it from when it went, too
+                self.shared.went(ticket.category, ticket.shared_entry, held_up)
+            except SharedLimitsUnavailable as error:
+                self._shared_failed(error)
 
     def observe(
         self,

@@ -48,9 +48,12 @@ TIMEOUT = 0.5  # seconds to connect to Redis or for it to answer, before pacing 
 # are Redis's clock in whole microseconds. ARGV[1] is the mode, ARGV[#ARGV] the keys' lifetime:
 #   take   allowance, window µs, slot µs (0: none yet), pause µs from now, caller's id, narrowing
 #          µs a second -> {wait µs (0: granted, logged), slot µs, sends in the window, 1 if the
-#          state was new, the window used µs: the caller's, or 1 s + the shared margin}
+#          state was new, the window used µs: the caller's, or 1 s + the shared margin,
+#          the request's entry in the log}
 #   pause  µs from now, margin to add µs, narrowing µs a second, largest margin µs -> 0
 #   seed   caller's id, ages µs... (requests that went that long ago) -> 0
+#   went   a granted request's entry (take's 6th answer), µs it was held up before the wire
+#          -> 0: the entry moves that much later, as the local log's does
 #   heavy  seconds to keep -> the day's count after this call
 SCRIPT = """
 local t = redis.call('TIME')
@@ -61,6 +64,11 @@ if mode == 'heavy' then
   local count = redis.call('INCR', KEYS[1])
   redis.call('EXPIRE', KEYS[1], ARGV[2])
   return count
+end
+if mode == 'went' then
+  local score = redis.call('ZSCORE', KEYS[2], ARGV[2])
+  if score then redis.call('ZADD', KEYS[2], n(tonumber(score) + tonumber(ARGV[3])), ARGV[2]) end
+  return 0
 end
 local keep = tonumber(ARGV[#ARGV])
 local function margin(narrowing)
@@ -108,11 +116,12 @@ if count >= allowance then
     'LIMIT', allowance - 1, 1)
   due = math.max(due, tonumber(nth[2]) + window)
 end
-if due > now then return {due - now, slot, count, fresh, window} end
+if due > now then return {due - now, slot, count, fresh, window, ''} end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', n(now - 2 * window - 1000000))
-redis.call('ZADD', KEYS[2], n(now), n(now) .. ':' .. ARGV[6])
+local entry = n(now) .. ':' .. ARGV[6]
+redis.call('ZADD', KEYS[2], n(now), entry)
 redis.call('PEXPIRE', KEYS[2], keep)
-return {0, slot, count, fresh, window}
+return {0, slot, count, fresh, window, entry}
 """
 
 
@@ -188,19 +197,27 @@ class RedisSlots:
 
     def take(
         self, category: str, allowance: int, window: float, slot: int | None, pause_for: float
-    ) -> tuple[float, int, int, bool]:
-        wait, slot, count, fresh, _ = self.take_window(category, allowance, window, slot, pause_for)
-        return wait, slot, count, fresh
+    ) -> tuple[float, int, int, bool, str | None]:
+        wait, slot, count, fresh, _, entry = self.take_window(
+            category, allowance, window, slot, pause_for
+        )
+        return wait, slot, count, fresh, entry
 
     def take_window(
         self, category: str, allowance: int, window: float, slot: int | None, pause_for: float
-    ) -> tuple[float, int, int, bool, float]:
+    ) -> tuple[float, int, int, bool, float, str | None]:
         """``take``, and the window used: the caller's, or wider after another's 429."""
         caller = f"{self._caller}:{next(self._serial)}"
         args = ["take", allowance, _us(window), slot or 0, _us(pause_for), caller]
         args += [_us(NARROW_PER_SECOND), KEEP_MS]
-        wait, slot, count, fresh, used = self._run(self._keys(category), args)
-        return int(wait) / 1e6, int(slot), int(count), bool(fresh), int(used) / 1e6
+        wait, slot, count, fresh, used, entry = self._run(self._keys(category), args)
+        entry = entry.decode() if isinstance(entry, bytes) else entry
+        return int(wait) / 1e6, int(slot), int(count), bool(fresh), int(used) / 1e6, entry or None
+
+    def went(self, category: str, entry: str, held_up: float) -> None:
+        """The request of ``entry`` went on the wire ``held_up`` seconds after its grant: the
+        log counts it from then, for every process."""
+        self._run(self._keys(category), ["went", entry, _us(held_up)])
 
     def pause(self, category: str, seconds: float, widen: float = 0.0) -> None:
         """Every process waits ``seconds``; ``widen`` (after a 429) adds to every process's

@@ -617,6 +617,7 @@ class FakeShared:
         self.down = False
         self.takes = 0
         self.seeded: list[dict] = []
+        self.held_up: list[tuple[str, str, float]] = []
 
     def _check(self):
         if self.down:
@@ -625,7 +626,11 @@ class FakeShared:
     def take(self, category, allowance, window, slot, pause_for):
         self._check()
         self.takes += 1
-        return 0.0, 0, 0, False
+        return 0.0, 0, 0, False, f"entry{self.takes}"
+
+    def went(self, category, entry, held_up):
+        self._check()
+        self.held_up.append((category, entry, round(held_up, 9)))
 
     def pause(self, category, seconds, widen=0.0):
         self._check()
@@ -670,3 +675,14 @@ def test_the_local_log_stays_small_while_a_shared_backend_paces():
         limiter.acquire(MEDIUM)
         clock.seconds += 0.01
     assert sum(len(ages) for ages in limiter._local.ages(clock.seconds).values()) < 200
+
+
+def test_a_shared_request_held_up_before_the_wire_is_moved_in_the_shared_log():
+    clock = Clock()
+    shared = FakeShared()
+    limiter = limiter_on(clock, shared=shared)
+    on_time, late = limiter.acquire(HEAVY), limiter.acquire(MEDIUM)
+    limiter.went(on_time, clock.seconds + 0.005)  # within the margin: no extra call to Redis
+    limiter.went(late, clock.seconds + 0.25)
+    limiter.went(late, None)  # the client's word after the answer: already told
+    assert shared.held_up == [(MEDIUM, "entry2", 0.25)]

@@ -72,7 +72,7 @@ def test_concurrent_takers_never_exceed_the_allowance_in_any_window(redis_url):
         for _ in range(5):
             slot = None
             while True:
-                wait, slot, _count, _fresh = slots.take(HEAVY, allowance, window, slot, 0.0)
+                wait, slot, _count, _fresh, _ = slots.take(HEAVY, allowance, window, slot, 0.0)
                 if not wait:
                     granted.append(slot)
                     break
@@ -92,22 +92,32 @@ def test_concurrent_takers_never_exceed_the_allowance_in_any_window(redis_url):
 
 def test_slots_are_spaced_evenly_and_a_pause_is_shared(redis_url):
     one, other = slots_for(redis_url, QUOTA), slots_for(redis_url, QUOTA)
-    wait, _, count, fresh = one.take(MEDIUM, 2, 1.0, None, 0.0)
+    wait, _, count, fresh, _ = one.take(MEDIUM, 2, 1.0, None, 0.0)
     assert (wait, count, fresh) == (0.0, 0, True)  # nothing was known of the account
-    wait, _, count, fresh = other.take(MEDIUM, 2, 1.0, None, 0.0)
+    wait, _, count, fresh, _ = other.take(MEDIUM, 2, 1.0, None, 0.0)
     assert 0.0 < wait <= 0.5 and count == 1 and not fresh  # the next even slot, 0.5 s on
     other.pause(MEDIUM, 3.0, widen=0.1)  # Zoom refused one process: every process waits,
-    wait, _, _, _, window = one.take_window(MEDIUM, 2, 1.0, None, 0.0)
+    wait, _, _, _, window, _ = one.take_window(MEDIUM, 2, 1.0, None, 0.0)
     assert 2.5 < wait <= 3.0
     assert 1.09 < window <= 1.1  # and every process's margin widens (narrowing 0.01 s a second)
     assert one.take_window(MEDIUM, 2, 1.3, None, 0.0)[4] == 1.3  # a wider own margin stays
     assert one.take_window(HEAVY, 10, 1.05, None, 0.0)[4] == 1.05  # other categories unchanged
 
 
+def test_a_request_held_up_before_the_wire_is_counted_from_then_by_every_process(redis_url):
+    one, other = slots_for(redis_url, QUOTA), slots_for(redis_url, QUOTA)
+    wait, _, _, _, entry = one.take(HEAVY, 1, 1.0, None, 0.0)
+    assert wait == 0.0 and entry
+    one.went(HEAVY, entry, 0.3)  # it reached the wire 0.3 s after its grant
+    wait, _, count, _, refused = other.take(HEAVY, 1, 1.0, None, 0.0)
+    # The other process waits a window after the moment it went (1.3 s), not after its grant.
+    assert count == 1 and refused is None and 1.25 < wait <= 1.3
+
+
 def test_a_restarted_redis_learns_what_went_in_the_last_window(redis_url):
     slots = slots_for(redis_url, QUOTA)
     slots.seed({HEAVY: [0.1 * k for k in range(10)]})  # 10 Heavy calls in the last second
-    wait, _, count, _ = slots.take(HEAVY, 10, 1.0, None, 0.0)
+    wait, _, count, _, _ = slots.take(HEAVY, 10, 1.0, None, 0.0)
     assert count == 10 and wait > 0.0  # the window is full: wait for the oldest to leave
 
 
