@@ -142,6 +142,9 @@ class Watcher:
     redis_url: str | None
     environ: Mapping[str, str] | None = None
     transport: httpx.BaseTransport | None = None  # tests: a simulator in-process
+    # A preview (the demo's watcher view): messages are composed and kept in the outbox, and
+    # nothing is sent; whatever a pass would send, of any kind, is read from the outbox.
+    preview: bool = False
 
     def check(self, profile: Profile) -> CheckResult:
         """The Connection page's check of one profile, through the dashboard's machinery."""
@@ -193,10 +196,11 @@ class Watcher:
                 )
             for profile in profiles:
                 report.outcomes.append(self._watch_one(profile, clock()))
-            sending = send_pending(self.history, self.notify, clock())
-            report.sent = sending.sent
-            report.waiting = sending.failed
-            report.problems.extend(sending.problems or [])
+            if not self.preview:
+                sending = send_pending(self.history, self.notify, clock())
+                report.sent = sending.sent
+                report.waiting = sending.failed
+                report.problems.extend(sending.problems or [])
             status = "problems" if report.problems else "ok"
         except KeyboardInterrupt:
             status = "interrupted"
