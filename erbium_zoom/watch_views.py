@@ -256,6 +256,7 @@ STRIP_STYLE = """<style>
 .ez-watch td.ez-client {font-weight:600; max-width:11rem; overflow-wrap:anywhere}
 .ez-watch td.ez-state {max-width:17rem; overflow-wrap:anywhere}
 .ez-watch td.ez-strip {white-space:nowrap}
+.ez-watch td.ez-last {white-space:nowrap}
 .ez-day {display:inline-block; width:9px; height:18px; margin-right:2px; border-radius:2px;
   vertical-align:middle; box-shadow: inset 0 0 0 1px rgba(0,0,0,0.08)}
 .ez-broken {color:#b71c1c} .ez-ok {color:#1b5e20} .ez-note {color:#666; font-size:0.8rem}
@@ -276,14 +277,18 @@ def history_html(rows: Sequence[ClientRow], days: int = STRIP_DAYS) -> str:
     """All clients' watcher table: every text escaped (a profile name is anyone's words)."""
     body = []
     for row in rows:
-        tone = "" if row.broken is None else ("ez-broken" if row.broken else "ez-ok")
         note = f'<div class="ez-note">{html.escape(row.note)}</div>' if row.note else ""
+        if row.broken is False:  # "connected since …" says it all
+            state = f'<span class="ez-ok">{html.escape(row.since)}</span>'
+        else:
+            tone = "ez-broken" if row.broken else ""
+            state = f'<span class="{tone}">{html.escape(row.state)}</span>'
+            state += f"<div>{html.escape(row.since)}</div>" if row.since else ""
         body.append(
             "<tr>"
             f'<td class="ez-client">{html.escape(row.client)}</td>'
-            f'<td class="ez-state"><span class="{tone}">{html.escape(row.state)}</span>'
-            f"<div>{html.escape(row.since)}</div>{note}</td>"
-            f"<td>{html.escape(row.last_check)}</td>"
+            f'<td class="ez-state">{state}{note}</td>'
+            f'<td class="ez-last">{html.escape(row.last_check)}</td>'
             f'<td class="ez-strip">{_cells(row.strip)}</td>'
             "</tr>"
         )

@@ -146,14 +146,14 @@ def watcher_section(names: list[str]) -> None:
             send_problems_frame(unsent),
             SEND_PROBLEM_TABLE,
             key="clients_unsent",
-            wrap=3,
+            wrap=4,
             config={
-                "Client": st.column_config.TextColumn("Client", width=110),
-                "Message": st.column_config.TextColumn("Message", width=220),
-                "To": st.column_config.TextColumn("To", width=150),
-                "Status": st.column_config.TextColumn("Status", width=140),
+                "Client": st.column_config.TextColumn("Client", width=95),
+                "Message": st.column_config.TextColumn("Message", width=200),
+                "To": st.column_config.TextColumn("To", width=105),
+                "Status": st.column_config.TextColumn("Status", width=120),
                 "Attempts": st.column_config.NumberColumn("Attempts", width=70),
-                "Error": st.column_config.TextColumn("Error", width=260),
+                "Error": st.column_config.TextColumn("Error", width=215),
             },
         )
 
