@@ -185,7 +185,12 @@ def test_connection_shows_the_clients_changes_over_time(seeded):
     assert changes.to_dict("records")[1]["For"] == "2 days"
 
 
-def test_a_client_never_watched_says_so_on_connection(profiles):
+def test_a_watcher_that_never_ran_is_said_and_a_client_never_watched_too(profiles):
+    at = clients_page()
+    assert not at.exception
+    [said] = [i for i in texts(at, "info") if "watcher" in i]
+    assert said.startswith("The watcher has not run here yet")
+    assert not [h for h in at.html if "ez-watch" in h.proto.body]  # no table of nothing
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["conn_profile"] = "Beta Ltd"
     at.run()
@@ -229,6 +234,14 @@ def test_the_demo_pass_shows_six_clients_and_the_messages_it_would_send(isolated
     assert any("composed 0" in m for m in texts(at, "markdown"))
     assert WatchHistory(storage.current()).states() == {}  # the team's storage: untouched
 
+    at.switch_page("pages/connection.py").run()  # Northwind Traders, as the demo watcher saw it
+    assert not at.exception
+    assert "Watcher history" in [h.value for h in at.subheader]
+    assert any(
+        m.startswith("**connected**: connected since") and "the demo's watcher" in m
+        for m in texts(at, "markdown")
+    )
+    at.switch_page("pages/clients.py").run()
     by_label(at.button, "Start over").click()
     at.run()
     assert not [d for d in at.dataframe if "This pass" in d.value.columns]
