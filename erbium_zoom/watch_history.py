@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 
 from erbium_zoom.access import Action
 from erbium_zoom.storage.database import Database, upsert
@@ -86,6 +86,25 @@ class Check:
     at: datetime
     seen: Observation
     counted: str  # the counted state after it ("" while nothing counts yet)
+
+    @property
+    def moments(self) -> tuple[datetime, ...]:
+        return (self.at,)
+
+
+@dataclass(frozen=True)
+class CountedSpan:
+    """A client's checks of one hour (UTC) that left one counted state: the first and the last
+    of them. What the 30-day strips need, in far fewer rows than the checks."""
+
+    client: str
+    counted: str
+    first: datetime
+    last: datetime
+
+    @property
+    def moments(self) -> tuple[datetime, ...]:
+        return (self.first, self.last)
 
 
 @dataclass(frozen=True)
@@ -235,6 +254,26 @@ class WatchHistory:
                 row.counted,
             )
             for row in rows
+        ]
+
+    def counted_spans(self, since: datetime) -> list[CountedSpan]:
+        """Every client's counted states from ``since`` on, an hour (UTC) at a time: one row
+        per client, hour and state, however often the watcher ran."""
+        self._reading()
+        at = watch_checks.c.checked_at
+        hour = func.substr(at, 1, 13)  # ISO text in UTC: "2026-12-04T21"
+        query = (
+            select(watch_checks.c.client, watch_checks.c.counted, func.min(at), func.max(at))
+            .where(at >= _at(since.astimezone(UTC)), watch_checks.c.counted != "")
+            .group_by(watch_checks.c.client, watch_checks.c.counted, hour)
+        )
+        with self.database.connect() as db:
+            rows = db.execute(query).all()
+        return [
+            CountedSpan(
+                client, counted, datetime.fromisoformat(first), datetime.fromisoformat(last)
+            )
+            for client, counted, first, last in rows
         ]
 
     # ---- runs ------------------------------------------------------------------------------

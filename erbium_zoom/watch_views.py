@@ -37,7 +37,15 @@ from erbium_zoom.watch import (
     ClientState,
     Observation,
 )
-from erbium_zoom.watch_history import DROPPED, PENDING, UNKNOWN, Check, Queued, Run
+from erbium_zoom.watch_history import (
+    DROPPED,
+    PENDING,
+    UNKNOWN,
+    Check,
+    CountedSpan,
+    Queued,
+    Run,
+)
 from erbium_zoom.zones import zone
 
 STRIP_DAYS = 30
@@ -157,15 +165,20 @@ def worst(states: Sequence[str]) -> str:
 
 
 def day_strip(
-    checks: Sequence[Check], now: datetime, tz_name: str | None, days: int = STRIP_DAYS
+    seen: Sequence[Check | CountedSpan], now: datetime, tz_name: str | None, days: int = STRIP_DAYS
 ) -> list[StripDay]:
-    """One cell per day, oldest first, ending today (viewer's zone): the worst state counted."""
+    """One cell per day, oldest first, ending today (viewer's zone): the worst state counted.
+
+    ``seen``: checks, or the history's hourly spans of them (a span's state counts on the
+    days of its first and its last check; in a zone with a half-hour offset an hour that
+    crosses midnight may colour both days)."""
     tz = zone(tz_name)
     today = now.astimezone(tz).date()
     counted: dict[date, list[str]] = {}
-    for check in checks:
-        if check.counted:
-            counted.setdefault(check.at.astimezone(tz).date(), []).append(check.counted)
+    for item in seen:
+        if item.counted:
+            for moment in item.moments:
+                counted.setdefault(moment.astimezone(tz).date(), []).append(item.counted)
     first = today - timedelta(days=days - 1)
     return [
         StripDay(day, worst(counted.get(day, ())))
@@ -197,15 +210,16 @@ class ClientRow:
 def client_rows(
     names: Sequence[str],
     states: Mapping[str, ClientState],
-    checks: Sequence[Check],
+    seen: Sequence[Check | CountedSpan],
     now: datetime,
     tz_name: str | None,
 ) -> list[ClientRow]:
     """Each client profile (``names``), then each client the watcher kept that is no longer a
-    profile: its state, since when, the last check and its strip."""
-    by_client: dict[str, list[Check]] = {}
-    for check in checks:
-        by_client.setdefault(check.client, []).append(check)
+    profile: its state, since when, the last check and its strip (from ``seen``: checks, or
+    the history's hourly spans)."""
+    by_client: dict[str, list[Check | CountedSpan]] = {}
+    for item in seen:
+        by_client.setdefault(item.client, []).append(item)
     rows = []
     gone = sorted(set(states) - set(names))
     for name in [*names, *gone]:

@@ -120,7 +120,7 @@ def watcher_section(names: list[str]) -> None:
         history = ui.watch_history()
         runs = history.runs()
         states = history.states()
-        checks = history.recent_checks(strip_start(now, tz))
+        spans = history.counted_spans(strip_start(now, tz))
         unsent = send_problems(history.outbox(PENDING, UNKNOWN, DROPPED))
     except ZoomError as error:
         ui.show_error(error, context="The watcher's history cannot be read")
@@ -139,7 +139,7 @@ def watcher_section(names: list[str]) -> None:
             for problem in status.problems:
                 st.markdown(f"- {problem}")
     if runs or states:
-        ui.show_html(history_html(client_rows(names, states, checks, now, tz)))
+        ui.show_html(history_html(client_rows(names, states, spans, now, tz)))
     if unsent:
         st.markdown(f"**Messages not sent ({len(unsent)})**")
         ui.show_table(

@@ -308,3 +308,34 @@ def test_preview_settings_take_every_kind_and_client_and_show_no_url():
     assert isinstance(destination, PreviewDestination)
     assert all(destination.takes(kind, "Any") for kind in ("connection", "pace", "quota"))
     assert destination.url == "" and repr(destination) == "PreviewDestination()"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'watch.sqlite3'}"
+    return request.getfixturevalue("postgres_server").new_database()
+
+
+def test_the_strip_from_hourly_spans_is_the_strip_from_every_check(engine_url):
+    """All clients reads an hour of checks as one row per state: the same strip, far fewer rows
+    (a watcher every minute keeps 43,200 checks a client in 30 days)."""
+    from erbium_zoom import storage
+
+    history = WatchHistory(storage.open_url(engine_url))
+    start = NOW - timedelta(days=3, hours=5)
+    for minute in range(0, 3 * 24 * 60, 20):  # every 20 minutes for three days
+        at = start + timedelta(minutes=minute)
+        seen = SCOPES if timedelta(days=1) < at - start < timedelta(days=1, hours=2) else UP
+        history.record("Acme", "a", seen, at)
+        history.record("Beta", "b", UP, at)
+    checks = history.recent_checks(NOW - timedelta(days=30))
+    spans = history.counted_spans(NOW - timedelta(days=30))
+    assert len(spans) < len(checks) / 2
+    for tz in ("UTC", "America/New_York", "Asia/Tokyo"):
+        rows_from_checks = client_rows(["Acme", "Beta"], {}, checks, NOW, tz)
+        rows_from_spans = client_rows(["Acme", "Beta"], {}, spans, NOW, tz)
+        assert [r.strip for r in rows_from_spans] == [r.strip for r in rows_from_checks]
+    assert SCOPES_MISSING in [
+        d.state for d in client_rows(["Acme"], {}, spans, NOW, "UTC")[0].strip
+    ]
