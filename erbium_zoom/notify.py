@@ -113,6 +113,25 @@ class Destination:
         return wanted and (self.clients is None or client in self.clients)
 
 
+@dataclass(frozen=True, repr=False)
+class PreviewDestination(Destination):
+    """Where a preview's messages "go" (the demo's watcher view): every kind, every client, and
+    nowhere: nothing is sent to it, and it has no URL to show or to leak."""
+
+    url: str = ""
+
+    def __repr__(self) -> str:
+        return "PreviewDestination()"
+
+    @property
+    def id(self) -> str:
+        return "preview"
+
+    @property
+    def shown(self) -> str:
+        return "(a preview: not sent)"
+
+
 @dataclass(frozen=True)
 class NotifySettings:
     destinations: tuple[Destination, ...] = ()
@@ -120,6 +139,12 @@ class NotifySettings:
 
     def for_message(self, kind: str, client: str) -> list[Destination]:
         return [d for d in self.destinations if d.takes(kind, client)]
+
+
+def preview_settings(dashboard_url: str = "") -> NotifySettings:
+    """Settings for a preview: every message of every kind composed once, for nobody (a
+    :class:`Watcher` with ``preview`` never sends; the outbox shows what would go)."""
+    return NotifySettings((PreviewDestination(kinds=frozenset(KINDS)),), dashboard_url)
 
 
 def _ordinal(number: int) -> str:

@@ -75,6 +75,9 @@ from erbium_zoom.secrets_file import (
     read_secrets,
 )
 from erbium_zoom.views import Columns
+from erbium_zoom.watch_demo import DemoWatcher
+from erbium_zoom.watch_demo import demo_watcher as demo_watcher_for
+from erbium_zoom.watch_history import WatchHistory
 
 T = TypeVar("T")
 
@@ -1097,3 +1100,38 @@ def switch_demo_client(scenario: str) -> None:
     """Every page now shows this scenario's simulated account (the sidebar's picker follows)."""
     st.session_state["demo_scenario"] = scenario
     st.session_state.pop("url_missing_client", None)
+
+
+# ---- the watcher's history, and the demo's watcher view (issue 17) ------------------------------
+
+
+def watch_history() -> WatchHistory:
+    """The watcher's history in the storage in use, read as this session's person: the read
+    role, as any client's data (a refusal is raised and recorded by the guard)."""
+    use_storage()
+    return WatchHistory(storage.current(), Guard(session_person(), activity_log(), "", ""))
+
+
+def show_html(body: str) -> None:
+    """HTML made by the core (every text in it escaped there); Streamlit sanitizes it too."""
+    st.html(body)
+
+
+def demo_watcher() -> DemoWatcher:
+    """This session's demo watcher: its in-memory history lasts the session (or a start over)."""
+    watcher = st.session_state.get("demo_watcher")
+    if watcher is None:
+        secrets, _ = _secrets()
+        dashboard_url = str(((secrets or {}).get("notify") or {}).get("dashboard_url") or "")
+        watcher = demo_watcher_for(
+            demo_account, session_person(), activity_log(), dashboard_url.rstrip("/")
+        )
+        st.session_state["demo_watcher"] = watcher
+    watcher.person = session_person()  # who reads the simulated accounts now
+    return watcher
+
+
+def forget_demo_watcher() -> None:
+    st.session_state.pop("demo_watcher", None)
+    st.session_state.pop("demo_watch_notes", None)
+    st.session_state.pop("demo_watch_new", None)

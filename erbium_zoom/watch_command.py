@@ -156,6 +156,9 @@ class Watcher:
     transport: httpx.BaseTransport | None = None  # tests: a simulator in-process
     events: WatchSettings | None = None  # the upcoming-event checks ([watch]); None: defaults
     reports: ReportSource | None = field(default=None, repr=False)  # the pass's loaded reports
+    # A preview (the demo's watcher view): messages are composed and kept in the outbox, and
+    # nothing is sent; whatever a pass would send, of any kind, is read from the outbox.
+    preview: bool = False
 
     def _open(self, profile: Profile):
         """(the connection, a ZoomClient through the dashboard's machinery), or (None, the
@@ -222,12 +225,13 @@ class Watcher:
                 outcome = self._watch_one(profile, clock())
                 report.outcomes.append(outcome)
                 report.problems.extend(outcome.problems)
-            sending = send_pending(
-                self.history, self.notify, clock(), attachments=self.reports.attachments
-            )
-            report.sent = sending.sent
-            report.waiting = sending.failed
-            report.problems.extend(sending.problems or [])
+            if not self.preview:
+                sending = send_pending(
+                    self.history, self.notify, clock(), attachments=self.reports.attachments
+                )
+                report.sent = sending.sent
+                report.waiting = sending.failed
+                report.problems.extend(sending.problems or [])
             status = "problems" if report.problems else "ok"
         except KeyboardInterrupt:
             status = "interrupted"
@@ -283,10 +287,12 @@ class Watcher:
             alerts, problems = event_alerts(
                 client, profile.name, connection.settings.hosts, now, settings, link
             )
-        quota = store.quota_key(connection.credentials, connection.settings)
-        heavy = quota_check(
-            client.limiter, self.plan, quota, profile.account_id, profile.name, now, link
-        )
+        heavy = None
+        if client.limiter is not None:  # (the demo's simulated accounts have no limits)
+            quota = store.quota_key(connection.credentials, connection.settings)
+            heavy = quota_check(
+                client.limiter, self.plan, quota, profile.account_id, profile.name, now, link
+            )
         alerts += [heavy] if heavy is not None else []
         new = self.history.queue([m for a in alerts for m in outgoing(a, self.notify)], now)
         for alert in alerts:

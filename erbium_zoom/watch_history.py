@@ -10,6 +10,9 @@ with its error and is tried again at the next pass. One left ``sending`` by a wa
 while sending it is not sent again (it may have arrived), and is reported instead.
 
 Tables in :mod:`erbium_zoom.storage.schema`; times are ISO 8601 text in UTC. No streamlit.
+
+Reading it from the dashboard goes through the session's guard (``guard``: the read role, as
+every client's data); the watcher itself runs as the server's local user, without one.
 """
 
 from __future__ import annotations
@@ -17,13 +20,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 
+from erbium_zoom.access import Action
 from erbium_zoom.storage.database import Database, upsert
 from erbium_zoom.storage.schema import notifications, watch_checks, watch_clients, watch_runs
 from erbium_zoom.watch import Change, ClientState, Observation, count
+
+if TYPE_CHECKING:
+    from erbium_zoom.guard import Guard
 
 KEEP_CHECKS = timedelta(days=90)  # every check is kept this long (the pages show 30 days)
 PENDING, SENDING, SENT, DROPPED = "pending", "sending", "sent", "dropped"
@@ -71,6 +79,35 @@ class Queued:
 
 
 @dataclass(frozen=True)
+class Check:
+    """One check of one client: when, what it saw (with its details), what counted after it."""
+
+    client: str
+    at: datetime
+    seen: Observation
+    counted: str  # the counted state after it ("" while nothing counts yet)
+
+    @property
+    def moments(self) -> tuple[datetime, ...]:
+        return (self.at,)
+
+
+@dataclass(frozen=True)
+class CountedSpan:
+    """A client's checks of one hour (UTC) that left one counted state: the first and the last
+    of them. What the 30-day strips need, in far fewer rows than the checks."""
+
+    client: str
+    counted: str
+    first: datetime
+    last: datetime
+
+    @property
+    def moments(self) -> tuple[datetime, ...]:
+        return (self.first, self.last)
+
+
+@dataclass(frozen=True)
 class Run:
     id: int
     started_at: datetime
@@ -98,8 +135,13 @@ def _state(row) -> ClientState:
 class WatchHistory:
     """The watcher's tables in one storage database."""
 
-    def __init__(self, database: Database):
+    def __init__(self, database: Database, guard: Guard | None = None):
         self.database = database
+        self.guard = guard  # the dashboard's reads: the session's person needs the read role
+
+    def _reading(self) -> None:
+        if self.guard is not None:
+            self.guard.require(Action.READ, "read the watcher's history")
 
     def __repr__(self) -> str:
         return f"WatchHistory({self.database.shown!r})"
@@ -107,6 +149,7 @@ class WatchHistory:
     # ---- clients --------------------------------------------------------------------------
 
     def states(self) -> dict[str, ClientState]:
+        self._reading()
         with self.database.connect() as db:
             rows = db.execute(select(watch_clients)).all()
         return {row.client: _state(row) for row in rows}
@@ -199,6 +242,7 @@ class WatchHistory:
 
     def checks(self, client: str) -> list[tuple[datetime, str, str]]:
         """(checked at, state seen, state counted) of every check of ``client``, oldest first."""
+        self._reading()
         with self.database.connect() as db:
             rows = db.execute(
                 select(watch_checks.c.checked_at, watch_checks.c.state, watch_checks.c.counted)
@@ -206,6 +250,45 @@ class WatchHistory:
                 .order_by(watch_checks.c.id)
             ).all()
         return [(datetime.fromisoformat(at), state, counted) for at, state, counted in rows]
+
+    def recent_checks(self, since: datetime, client: str | None = None) -> list[Check]:
+        """Every check from ``since`` on (of ``client``, or of every client), oldest first,
+        with what each saw: the pages' history strips and changes."""
+        self._reading()
+        query = select(watch_checks).where(watch_checks.c.checked_at >= _at(since.astimezone(UTC)))
+        if client is not None:
+            query = query.where(watch_checks.c.client == client)
+        with self.database.connect() as db:
+            rows = db.execute(query.order_by(watch_checks.c.id)).all()
+        return [
+            Check(
+                row.client,
+                datetime.fromisoformat(row.checked_at),
+                Observation.from_json(row.state, row.details),
+                row.counted,
+            )
+            for row in rows
+        ]
+
+    def counted_spans(self, since: datetime) -> list[CountedSpan]:
+        """Every client's counted states from ``since`` on, an hour (UTC) at a time: one row
+        per client, hour and state, however often the watcher ran."""
+        self._reading()
+        at = watch_checks.c.checked_at
+        hour = func.substr(at, 1, 13)  # ISO text in UTC: "2026-12-04T21"
+        query = (
+            select(watch_checks.c.client, watch_checks.c.counted, func.min(at), func.max(at))
+            .where(at >= _at(since.astimezone(UTC)), watch_checks.c.counted != "")
+            .group_by(watch_checks.c.client, watch_checks.c.counted, hour)
+        )
+        with self.database.connect() as db:
+            rows = db.execute(query).all()
+        return [
+            CountedSpan(
+                client, counted, datetime.fromisoformat(first), datetime.fromisoformat(last)
+            )
+            for client, counted, first, last in rows
+        ]
 
     # ---- runs ------------------------------------------------------------------------------
 
@@ -239,6 +322,7 @@ class WatchHistory:
 
     def runs(self, limit: int = 20) -> list[Run]:
         """The latest runs, newest first."""
+        self._reading()
         with self.database.connect() as db:
             rows = db.execute(select(watch_runs).order_by(watch_runs.c.id.desc()).limit(limit))
             return [
@@ -260,6 +344,7 @@ class WatchHistory:
         query = select(notifications).order_by(notifications.c.id)
         if statuses:
             query = query.where(notifications.c.status.in_(statuses))
+        self._reading()
         with self.database.connect() as db:
             rows = db.execute(query).all()
         return [

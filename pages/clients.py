@@ -4,6 +4,8 @@ Profiles from configuration ([profiles."NAME"] in the secrets file) are listed a
 not offered for editing or deleting (the core refuses that too).
 """
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from erbium_zoom import ui
@@ -20,6 +22,20 @@ from erbium_zoom.views import (
     clients_frame,
     needs_attention,
     roster_frame,
+)
+from erbium_zoom.watch_history import DROPPED, PENDING, UNKNOWN
+from erbium_zoom.watch_views import (
+    DEMO_STATE_TABLE,
+    SEND_PROBLEM_TABLE,
+    client_rows,
+    demo_states_frame,
+    history_html,
+    messages_by_kind,
+    pass_notes,
+    send_problems,
+    send_problems_frame,
+    strip_start,
+    watcher_status,
 )
 
 # The check's columns, in both tables: what is wrong gets the room, and lines enough for most
@@ -38,6 +54,109 @@ CHECK_COLUMNS = {
 }
 
 connection = ui.page_setup("All clients", client_optional=True)  # profiles: with no client too
+
+
+def demo_watcher_section() -> None:
+    """The watcher on the demo agency (issue 17): a pass of the real watcher over the six
+    simulated clients, as a preview: the states and the messages it would send, none sent."""
+    st.markdown("**The watcher on the demo agency**")
+    st.caption(
+        "One pass of the watcher (`python -m erbium_zoom watch --once`) over the six simulated "
+        "clients: each connection checked and counted, and the messages a change would send "
+        "composed, but not sent. This demo's history stays in this browser session."
+    )
+    watcher = ui.demo_watcher()
+    run, again = st.columns([1, 1])
+    if run.button("Run a watcher pass", key="clients_demo_watch", icon=":material/play_arrow:"):
+        before, queued = watcher.history.states(), len(watcher.history.outbox())
+        watcher.run_pass()
+        after = watcher.history.states()
+        st.session_state["demo_watch_notes"] = pass_notes(before, after)
+        st.session_state["demo_watch_new"] = len(watcher.history.outbox()) - queued
+    if again.button(
+        "Start over", key="clients_demo_watch_reset", help="Forget this demo's history."
+    ):
+        ui.forget_demo_watcher()
+        watcher = ui.demo_watcher()
+    runs = watcher.history.runs()
+    if not runs:
+        return
+    now, tz = datetime.now(UTC), ui.viewer_timezone()
+    names = [p.name for p in watcher.store.list()]
+    rows = client_rows(names, watcher.history.states(), [], now, tz)
+    notes = st.session_state.get("demo_watch_notes", {})
+    st.caption(f"{len(runs)} pass{'es' if len(runs) != 1 else ''} so far.")
+    ui.show_table(
+        demo_states_frame(rows, notes),
+        DEMO_STATE_TABLE,
+        key="clients_demo_watch_states",
+        wrap=3,
+        config={
+            "Client": st.column_config.TextColumn("Client", width=120),
+            "State": st.column_config.TextColumn("State", width=260),
+            "Since": st.column_config.TextColumn("Since", width=150),
+            "This pass": st.column_config.TextColumn("This pass", width=200),
+        },
+    )
+    outbox = list(reversed(watcher.history.outbox()))
+    new = st.session_state.get("demo_watch_new", 0)
+    st.markdown(
+        f"**Messages the watcher would send: {len(outbox)}** (newest first; the last pass "
+        f"composed {new}). A change sends one; a state that stays sends nothing more."
+    )
+    for kind, messages in messages_by_kind(outbox).items():
+        st.caption(f"Kind: {kind} ({len(messages)})")
+        for message in messages:
+            with st.expander(message.title):
+                st.caption(f"{message.client} · {message.kind} · to {message.shown}")
+                st.code(message.body, language=None, wrap_lines=True)
+
+
+def watcher_section(names: list[str]) -> None:
+    """The watcher's history of every client, its own last run, and what it could not send."""
+    st.subheader("Watched by the watcher")
+    now, tz = datetime.now(UTC), ui.viewer_timezone()
+    try:
+        history = ui.watch_history()
+        runs = history.runs()
+        states = history.states()
+        spans = history.counted_spans(strip_start(now, tz))
+        unsent = send_problems(history.outbox(PENDING, UNKNOWN, DROPPED))
+    except ZoomError as error:
+        ui.show_error(error, context="The watcher's history cannot be read")
+        return
+    status = watcher_status(runs, now, tz)
+    if not runs:
+        st.info(status.headline, icon=":material/visibility_off:")
+    elif status.late:
+        st.warning(status.headline, icon=":material/schedule:")
+    elif status.problems or runs[0].status in ("failed", "interrupted"):
+        st.warning(status.headline, icon=":material/warning:")
+    for line in status.lines:
+        st.caption(line)
+    if status.problems:
+        with st.expander(f"The last run's problems ({len(status.problems)})"):
+            for problem in status.problems:
+                st.markdown(f"- {problem}")
+    if runs or states:
+        ui.show_html(history_html(client_rows(names, states, spans, now, tz)))
+    if unsent:
+        st.markdown(f"**Messages not sent ({len(unsent)})**")
+        ui.show_table(
+            send_problems_frame(unsent),
+            SEND_PROBLEM_TABLE,
+            key="clients_unsent",
+            wrap=4,
+            config={
+                "Client": st.column_config.TextColumn("Client", width=95),
+                "Message": st.column_config.TextColumn("Message", width=200),
+                "To": st.column_config.TextColumn("To", width=105),
+                "Status": st.column_config.TextColumn("Status", width=120),
+                "Attempts": st.column_config.NumberColumn("Attempts", width=70),
+                "Error": st.column_config.TextColumn("Error", width=215),
+            },
+        )
+
 
 # ---- demo agency (issue 11): in demo mode, one simulated client per demo scenario -------------
 if connection is not None and connection.is_demo:
@@ -76,6 +195,7 @@ if connection is not None and connection.is_demo:
     st.page_link(
         ui.CONNECTION_PAGE, label=f"Open {showing.name}'s connection check", icon=":material/key:"
     )
+    demo_watcher_section()
     st.divider()
 # ---- end of the demo agency section -------------------------------------------------------------
 store = ui.profile_store()
@@ -149,6 +269,7 @@ if profiles:
         },
     )
     ui.show_needs_attention(needs_attention(clients_table))
+    watcher_section([p.name for p in in_use])
 elif ui.may(Action.MANAGE_PROFILES):
     st.info("No client profiles yet: add the first one below.")
 else:

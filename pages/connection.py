@@ -1,12 +1,14 @@
 """Connection: check a client's credentials, the live 17-scope checklist, and the plan."""
 
+from datetime import UTC, datetime
+
 import streamlit as st
 
 from erbium_zoom import ui
 from erbium_zoom.access import Action
 from erbium_zoom.check import PLAN_MISSING, PLAN_OK, PLAN_SCOPE
 from erbium_zoom.config import clean_credentials
-from erbium_zoom.connection import SOURCE_SESSION
+from erbium_zoom.connection import DEMO_CLIENT_NAMES, SOURCE_PROFILE, SOURCE_SESSION
 from erbium_zoom.errors import ConfigError, ZoomError, user_message
 from erbium_zoom.scopes import GROUP_TITLES, GROUPS
 from erbium_zoom.views import (
@@ -15,6 +17,17 @@ from erbium_zoom.views import (
     checklist_frame,
     client_message,
     missing_scopes_text,
+)
+from erbium_zoom.watch_views import (
+    CHANGES_TABLE,
+    changes_frame,
+    day_strip,
+    moment_text,
+    since_text,
+    state_changes,
+    state_text,
+    strip_html,
+    strip_start,
 )
 
 WATCH_INTERVAL = 5  # seconds between re-checks while watching
@@ -200,6 +213,66 @@ def live_check() -> None:
 
 
 live_check()
+
+
+def watcher_history() -> None:
+    """The client's changes over time, as the watcher counted them (issue 17): a profile's
+    from the storage in use; a demo client's from this session's demo watcher, if it ran."""
+    if connection.source == SOURCE_PROFILE:
+        client, where = connection.profile, ""
+        reading = ui.watch_history
+    elif connection.is_demo and "demo_watcher" in st.session_state:
+        client = DEMO_CLIENT_NAMES.get(connection.demo_scenario or "", "")
+        where = " (the demo's watcher, in this browser session)"
+
+        def reading():
+            return ui.demo_watcher().history
+
+    else:
+        return
+    st.subheader("Watcher history")
+    now, tz = datetime.now(UTC), ui.viewer_timezone()
+    try:
+        history = reading()
+        state = history.states().get(client)
+        checks = history.recent_checks(strip_start(now, tz), client)
+    except ZoomError as error:
+        ui.show_error(error, context="The watcher's history cannot be read")
+        return
+    if state is None:
+        st.caption(
+            f"The watcher has not checked {client} yet{where}: its history shows here once it "
+            "has (`python -m erbium_zoom watch --once`)."
+        )
+        return
+    shown = state.counted or state.observed
+    last = "never checked"
+    if state.last_check:
+        last = f"last check {moment_text(state.last_check, tz, now)} ({ui.ago(state.last_check)})"
+    st.markdown(
+        f"**{state_text(shown) if shown else 'not checked'}**: "
+        f"{since_text(state, tz, now)} · {last}{where}"
+    )
+    ui.show_html(strip_html(day_strip(checks, now, tz)))
+    changes = state_changes(checks)
+    if not changes:
+        st.caption("No change of state in the last 30 days.")
+        return
+    st.caption(f"Changes in the last 30 days ({len(changes)}), newest first:")
+    ui.show_table(
+        changes_frame(changes, now, tz),
+        CHANGES_TABLE,
+        key="connection_watch_changes",
+        wrap=3,
+        config={
+            "When": st.column_config.TextColumn("When", width=120),
+            "Became": st.column_config.TextColumn("Became", width=480),
+            "For": st.column_config.TextColumn("For", width=130),
+        },
+    )
+
+
+watcher_history()
 
 if connection.source == SOURCE_SESSION and ui.may(Action.MANAGE_PROFILES):
     with st.expander("Save these credentials as a client profile"):

@@ -32,7 +32,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, StaticPool
 
 from erbium_zoom import datadir
 from erbium_zoom.errors import DatabaseUnavailable
@@ -96,9 +96,12 @@ class Database:
 
     def _engine(self) -> Engine:
         if self.kind == "sqlite":
+            # A connection per operation: a moved-aside file is let go. In memory there is no
+            # file, and a new connection would be a new, empty database: one is kept.
+            in_memory = self.url.database in (None, "", ":memory:")
             engine = create_engine(
                 self.url,
-                poolclass=NullPool,  # a connection per operation: a moved-aside file is let go
+                poolclass=StaticPool if in_memory else NullPool,
                 connect_args={"timeout": datadir.BUSY_TIMEOUT, "check_same_thread": False},
             )
 
@@ -325,6 +328,12 @@ def sqlite_file(path: Path | str) -> Database:
             found = Database(URL.create("sqlite", database=str(path)), DEFAULT_SETTING, path=path)
             _opened[key] = found
         return found
+
+
+def in_memory() -> Database:
+    """A private SQLite database in memory (the demo's watcher history): never on disk, never
+    shared with another caller, gone with its last reference."""
+    return Database(URL.create("sqlite"), "an in-memory database")
 
 
 def configure(secrets: Mapping[str, Any] | None) -> None:
