@@ -53,7 +53,8 @@ from erbium_zoom.watch_history import PENDING, SENDING, Outgoing, WatchHistory
 
 NOTIFY_TABLE = "notify"
 KIND_CONNECTION = "connection"
-KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota")  # the last four: to come
+KIND_DIGEST = "digest"  # the daily digest (erbium_zoom.watch_reminders)
+KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota", KIND_DIGEST)  # 4 to come
 SETTING = "[notify] urls in the secrets file"
 STUCK_AFTER = timedelta(minutes=10)  # a message "sending" this long: its watcher stopped
 

@@ -51,6 +51,7 @@ from erbium_zoom.watch_history import WatchHistory
 
 if TYPE_CHECKING:
     from erbium_zoom.notify import NotifySettings
+    from erbium_zoom.watch_reminders import Schedule
 
 EXIT_ALL_WELL = 0
 EXIT_ATTENTION = 1
@@ -142,6 +143,7 @@ class Watcher:
     redis_url: str | None
     environ: Mapping[str, str] | None = None
     transport: httpx.BaseTransport | None = None  # tests: a simulator in-process
+    schedule: Schedule | None = None  # reminders and the digest (None: reminders by default)
 
     def check(self, profile: Profile) -> CheckResult:
         """The Connection page's check of one profile, through the dashboard's machinery."""
@@ -193,6 +195,7 @@ class Watcher:
                 )
             for profile in profiles:
                 report.outcomes.append(self._watch_one(profile, clock()))
+            self._queue_scheduled([p.name for p in profiles], clock())
             sending = send_pending(self.history, self.notify, clock())
             report.sent = sending.sent
             report.waiting = sending.failed
@@ -212,6 +215,12 @@ class Watcher:
             except ZoomError:
                 pass  # the pass's own error is the one to say
         return report
+
+    def _queue_scheduled(self, clients: list[str], now: datetime) -> None:
+        """Reminders for clients still broken, and the daily digest (watch_reminders)."""
+        from erbium_zoom.watch_reminders import Schedule, queue_scheduled
+
+        queue_scheduled(self.history, self.notify, self.schedule or Schedule(), clients, now)
 
     def _watch_one(self, profile: Profile, now: datetime) -> ClientOutcome:
         from erbium_zoom.notify import outgoing
@@ -299,6 +308,7 @@ def build_watcher(
     transport: httpx.BaseTransport | None,
 ) -> Watcher:
     from erbium_zoom.notify import settings_from_secrets
+    from erbium_zoom.watch_reminders import schedule_from_secrets
 
     secrets, source = load(args.secrets_file, environ)
     storage.configure(secrets)
@@ -312,6 +322,7 @@ def build_watcher(
         redis_url=shared_limits.redis_url(secrets, environ),
         environ=environ,
         transport=transport,
+        schedule=schedule_from_secrets(secrets),
     )
 
 

@@ -161,10 +161,10 @@ class WatchHistory:
                     self._queue(db, message, now)
         return state, change
 
-    def _queue(self, db, message: Outgoing, now: datetime) -> None:
+    def _queue(self, db, message: Outgoing, now: datetime) -> bool:
         exists = select(notifications.c.id).where(notifications.c.key == message.key)
         if db.execute(exists).first() is not None:
-            return  # queued before: never twice
+            return False  # queued before: never twice
         db.execute(
             insert(notifications).values(
                 key=message.key,
@@ -182,6 +182,13 @@ class WatchHistory:
                 last_error="",
             )
         )
+        return True
+
+    def queue(self, messages: Sequence[Outgoing], now: datetime) -> int:
+        """Queue messages outside a change (reminders, the digest): each key once, ever.
+        Returns how many were new."""
+        with self.database.connect("cannot keep the watcher's outbox") as db:
+            return sum(self._queue(db, message, now) for message in messages)
 
     def checks(self, client: str) -> list[tuple[datetime, str, str]]:
         """(checked at, state seen, state counted) of every check of ``client``, oldest first."""
