@@ -75,6 +75,7 @@ from erbium_zoom.secrets_file import (
     read_secrets,
 )
 from erbium_zoom.views import Columns
+from erbium_zoom.watch_command import dashboard_plan
 
 T = TypeVar("T")
 
@@ -384,7 +385,9 @@ def rate_limiter(connection: Connection) -> RateLimiter:
             limiter = limiters[connection.demo_scenario] = RateLimiter(plan, throttle=False)
         limiter.set_plan(plan)
         return limiter
-    return account_limiter(connection, plan, shared_redis_url())
+    redis_url = shared_redis_url()
+    # Without Redis, the watcher's share of the allowance is left to it (watch_command).
+    return account_limiter(connection, dashboard_plan(plan, redis_url is not None), redis_url)
 
 
 def shared_redis_url() -> str | None:

@@ -111,6 +111,17 @@ def watcher_plan(plan: Plan, shared: bool) -> Plan:
     return Plan(plan.key, f"{plan.name} (the watcher's share)", per_second, plan.heavy_daily)
 
 
+def dashboard_plan(plan: Plan, shared: bool) -> Plan:
+    """The pace a dashboard keeps beside the watcher: the plan's when shared through Redis;
+    else the plan less the watcher's share of each per-second number, so that the two paced
+    alone stay within Zoom's numbers together. Same name: the page shows the plan chosen."""
+    if shared:
+        return plan
+    watcher = watcher_plan(plan, shared=False)
+    per_second = {c: n - watcher.per_second[c] for c, n in plan.per_second.items()}
+    return Plan(plan.key, plan.name, per_second, plan.heavy_daily)
+
+
 @dataclass
 class ClientOutcome:
     profile: str
