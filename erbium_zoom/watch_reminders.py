@@ -15,13 +15,14 @@ and state, across restarts and watchers running at once. A watcher that did not 
 sends one reminder, for the current period, not one per missed period. Reminders go where the
 broken message goes: the destinations that take ``connection`` messages for the client.
 
-**The daily digest.** At the first pass on or after ``digest`` (a UTC time) each day, one
-message per destination that takes the ``digest`` kind (every destination without ``kinds``, or
-one naming ``digest``), listing each of its clients (all, or its ``clients``): the state and
+**The daily digest.** At the first pass on or after ``digest`` (a UTC time) each day (up to
+``DIGEST_LATE`` after it, past midnight too), one message per destination that takes the
+``digest`` kind (every destination without ``kinds``, or one naming ``digest``), listing each
+of its clients (all, or its ``clients``): the state and
 since when, the last check; what needs the team (the broken ones, with what to do and the
 link); and the messages that could not be sent (kept to retry, or left unknown or dropped in
-the last day). Its key is the day and the destination: one a day, however many passes. A pass
-before the time sends nothing (yesterday's digest went yesterday, or is not worth sending now).
+the last day). Its key is its day and the destination: one a day, however many passes. A
+digest missed by more than ``DIGEST_LATE`` is not sent late.
 
 Both are queued in the outbox before the pass sends it (:func:`queue_scheduled`), so they are
 sent, retried and shown like every other message. No streamlit.
@@ -32,7 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from erbium_zoom.errors import ConfigError
 from erbium_zoom.notify import (
@@ -52,6 +53,9 @@ MAX_REMIND_EVERY = timedelta(days=30)
 OFF_WORDS = ("off", "no", "none", "never", "false", "")
 DIGEST_CLIENT = "all clients"  # the outbox's client of a digest ("A message about all clients")
 FAILED_LOOKBACK = timedelta(days=1)  # unknown and dropped messages shown in the digest
+# A digest is sent this late at most (no pass between its time and midnight, say): one missed
+# by longer (the watcher was off, or the digest was just turned on) waits for its next time.
+DIGEST_LATE = timedelta(hours=12)
 _UNITS = {"m": 60, "h": 3600, "d": 86400}
 
 
@@ -172,8 +176,16 @@ def reminders(
 # ---- the daily digest ------------------------------------------------------------------------
 
 
-def _digest_due(now: datetime, at: time | None) -> bool:
-    return at is not None and now.astimezone(UTC).time() >= at
+def _digest_due(now: datetime, at: time | None) -> date | None:
+    """The day of the digest due at ``now`` (the latest ``at`` before it, if no more than
+    ``DIGEST_LATE`` ago), or None."""
+    if at is None:
+        return None
+    now = now.astimezone(UTC)
+    moment = datetime.combine(now.date(), at, tzinfo=UTC)
+    if moment > now:
+        moment -= timedelta(days=1)  # e.g. 23:50 seen by the pass at 00:00: yesterday's
+    return moment.date() if now - moment <= DIGEST_LATE else None
 
 
 def _client_line(state: ClientState | None, name: str) -> str:
@@ -258,7 +270,8 @@ def digests(
     settings: NotifySettings,
 ) -> list[Outgoing]:
     """Today's digest for each destination that takes it, once ``at`` has passed today."""
-    if not _digest_due(now, at):
+    day = _digest_due(now, at)
+    if day is None:
         return []
     names = list(clients)
     takers = [d for d in settings.destinations if d.kinds is None or KIND_DIGEST in d.kinds]
@@ -266,7 +279,6 @@ def digests(
         return []
     states = history.states()
     failed = _failed(history, now)
-    day = now.astimezone(UTC).date().isoformat()
     queued = []
     for destination in takers:
         mine = [n for n in names if destination.clients is None or n in destination.clients]
@@ -281,7 +293,7 @@ def digests(
         )
         queued.append(
             Outgoing(
-                key=f"digest|{day}|{destination.id}",
+                key=f"digest|{day.isoformat()}|{destination.id}",
                 client=DIGEST_CLIENT,
                 kind=KIND_DIGEST,
                 destination=destination.id,

@@ -275,6 +275,25 @@ def test_the_digest_goes_once_a_day_at_the_first_pass_from_its_time(
     )
 
 
+def test_a_digest_time_no_pass_meets_before_midnight_goes_with_the_next_pass(
+    memory_keyring, tmp_path, receiver
+):
+    agency = Agency(tmp_path)
+    agency.configure(f'urls = ["{receiver.url}"]\ndigest = "23:50"')
+    agency.watch(DAY + timedelta(hours=23, minutes=45))
+    agency.watch(DAY + timedelta(days=1))  # 00:00: the digest of Fri 23:50, ten minutes late
+    agency.watch(DAY + timedelta(days=1, minutes=15))
+    assert titles(receiver) == ["Daily digest, Sat 05 Dec 2026: 1 client, all well"]
+    [digest] = history().outbox()
+    assert digest.key.startswith("digest|2026-12-04|")
+    # Turned on at 07:00 for 08:00: yesterday's, 23 hours late, is not sent; today's is.
+    agency.configure(f'urls = ["{receiver.url}"]\ndigest = "08:00"')
+    agency.watch(DAY + timedelta(days=1, hours=7))
+    assert len(receiver.received) == 1
+    agency.watch(DAY + timedelta(days=1, hours=8))
+    assert len(receiver.received) == 2
+
+
 def test_the_digest_lists_failed_sends_and_follows_routing(memory_keyring, tmp_path, receiver):
     acme_only, connection_only = Receiver(), Receiver()
     try:
