@@ -11,9 +11,9 @@ Configuration, in the secrets file::
     ]
 
 An entry is an Apprise URL (every kind of message, every client), or a table with ``url`` and,
-to route, ``kinds`` (today only ``connection``; pace, approvals, report and quota are to come)
-and ``clients`` (profile names). A notification URL holds a token of its own: it is shown only
-masked (:func:`mask`), and kept in the outbox only as a hash and its masked form.
+to route, ``kinds`` (today ``connection`` and ``digest``; pace, approvals, report and quota
+are to come) and ``clients`` (profile names). A notification URL holds a token of its own: it
+is shown only masked (:func:`mask`), and kept in the outbox only as a hash and its masked form.
 
 Messages (:func:`compose`) go only on a change of a client's counted state (broken, fixed),
 say what happened, since when, what to do, and link to the client's Connection page; for

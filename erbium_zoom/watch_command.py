@@ -4,7 +4,8 @@ A pass checks every client profile (saved, and from the secrets file) the way th
 page does (:func:`erbium_zoom.check.check_with_client` with the plan probes: one token request
 and three read-only calls), keeps each outcome in the storage layer
 (:class:`erbium_zoom.watch_history.WatchHistory`), queues a message for each change of a
-client's counted state (:mod:`erbium_zoom.watch`'s blip rule) and sends what the outbox holds
+client's counted state (:mod:`erbium_zoom.watch`'s blip rule), and the reminders and the daily
+digest that are due (:mod:`erbium_zoom.watch_reminders`), and sends what the outbox holds
 (:mod:`erbium_zoom.notify`).
 
 Access: the watcher runs as the server's local user, like every command here
@@ -15,7 +16,8 @@ activity record); its messages go only to the destinations the secrets file name
 Zoom's limits: each account's calls go through that account's rate limiter and Heavy meter, as
 the dashboard's do. With shared limits (``[limits] redis_url``) the limiter takes its slots in
 Redis with every dashboard. Without, it paces at ``WATCH_SHARE`` of the plan's per-second
-numbers (at least 1 a second), so that a dashboard beside it keeps nearly all of the allowance.
+numbers (at least 1 a second), and a dashboard at the rest (:func:`dashboard_plan`), so that
+the two together never send more than Zoom's numbers.
 
 Exit codes: 0 every client is connected and every message went; 1 a client needs attention,
 or a message waits to be retried; 2 the watcher could not do its work (no profiles, the

@@ -359,3 +359,14 @@ def test_the_reminder_is_the_broken_message_with_still(memory_keyring, tmp_path,
     assert reminder.key.startswith(f"Acme Corp|{T0.isoformat()}|{SCOPES_MISSING}|reminder|1|")
     assert reminders(state, T0 + timedelta(hours=23), timedelta(hours=24), settings) == []
     assert reminders(state, T0 + timedelta(hours=30), None, settings) == []
+
+
+def test_watch_with_a_bad_setting_says_it_and_exits_2(capsys, memory_keyring, tmp_path):
+    from erbium_zoom.__main__ import main
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[notify]\nurls = []\nremind_every = "sometimes"\n')
+    code = main(["watch", "--once", "--secrets-file", str(secrets)], environ=dict(os.environ))
+    err = capsys.readouterr().err
+    assert code == 2 and "remind_every in the secrets file is 'sometimes'" in err
+    assert 'Write it like "24h"' in err and "Traceback" not in err
