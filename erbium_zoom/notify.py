@@ -12,7 +12,8 @@ Configuration, in the secrets file::
 
 An entry is an Apprise URL (every kind of message but ``report``, every client), or a table with
 ``url`` and, to route, ``kinds`` (``connection``; ``pace``, ``approvals`` and ``quota`` from
-:mod:`erbium_zoom.watch_events`; ``report`` from :mod:`erbium_zoom.watch_reports`) and
+:mod:`erbium_zoom.watch_events`; ``report`` from :mod:`erbium_zoom.watch_reports`; ``digest`` from
+:mod:`erbium_zoom.watch_reminders`) and
 ``clients`` (profile names). A notification URL holds a token of its own: it is shown only
 masked (:func:`mask`), and kept in the outbox only as a hash and its masked form.
 Report summaries go only to entries whose ``kinds`` name ``report`` (``OPT_IN_KINDS``).
@@ -58,7 +59,8 @@ from erbium_zoom.watch_history import PENDING, SENDING, Outgoing, Queued, WatchH
 
 NOTIFY_TABLE = "notify"
 KIND_CONNECTION = "connection"
-KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota")
+KIND_DIGEST = "digest"  # the daily digest (erbium_zoom.watch_reminders)
+KINDS = (KIND_CONNECTION, "pace", "approvals", "report", "quota", KIND_DIGEST)
 SETTING = "[notify] urls in the secrets file"
 STUCK_AFTER = timedelta(minutes=10)  # a message "sending" this long: its watcher stopped
 KIND_REPORT = "report"

@@ -75,6 +75,7 @@ from erbium_zoom.secrets_file import (
     read_secrets,
 )
 from erbium_zoom.views import Columns
+from erbium_zoom.watch_command import dashboard_plan, watcher_in_use
 from erbium_zoom.watch_demo import DemoWatcher
 from erbium_zoom.watch_demo import demo_watcher as demo_watcher_for
 from erbium_zoom.watch_history import WatchHistory
@@ -387,7 +388,21 @@ def rate_limiter(connection: Connection) -> RateLimiter:
             limiter = limiters[connection.demo_scenario] = RateLimiter(plan, throttle=False)
         limiter.set_plan(plan)
         return limiter
-    return account_limiter(connection, plan, shared_redis_url())
+    redis_url = shared_redis_url()
+    # Without Redis, a watcher in use gets its share of the allowance (watch_command).
+    shared = redis_url is not None
+    plan = dashboard_plan(plan, shared, watcher=not shared and _watcher_in_use())
+    return account_limiter(connection, plan, redis_url)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _watcher_in_use() -> bool:
+    """Whether a watcher ran lately, by the storage's record of its runs (read once a minute)."""
+    try:
+        runs = WatchHistory(storage.current()).runs(limit=1)
+    except ZoomError:
+        return True  # cannot tell: leave it its share, slower but never over Zoom's numbers
+    return watcher_in_use(runs, datetime.now(UTC))
 
 
 def shared_redis_url() -> str | None:

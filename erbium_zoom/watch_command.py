@@ -4,10 +4,12 @@ A pass checks every client profile (saved, and from the secrets file) the way th
 page does (:func:`erbium_zoom.check.check_with_client` with the plan probes: one token request
 and three read-only calls), keeps each outcome in the storage layer
 (:class:`erbium_zoom.watch_history.WatchHistory`), queues a message for each change of a
-client's counted state (:mod:`erbium_zoom.watch`'s blip rule) and sends what the outbox holds
+client's counted state (:mod:`erbium_zoom.watch`'s blip rule), and the reminders and the daily
+digest that are due (:mod:`erbium_zoom.watch_reminders`), and sends what the outbox holds
 (:mod:`erbium_zoom.notify`). With the same ZoomClient, a connected client's upcoming events and
 every client's Heavy quota are checked too (:mod:`erbium_zoom.watch_events`, loaded by
-:mod:`erbium_zoom.watch_events_load`); each of their alerts is queued once.
+:mod:`erbium_zoom.watch_events_load`), and its ended events' report summaries
+(:mod:`erbium_zoom.watch_reports`); each of their alerts is queued once.
 
 Access: the watcher runs as the server's local user, like every command here
 (:data:`erbium_zoom.access.LOCAL_PERSON`: whoever has the server's shell can read the secrets
@@ -17,7 +19,9 @@ activity record); its messages go only to the destinations the secrets file name
 Zoom's limits: each account's calls go through that account's rate limiter and Heavy meter, as
 the dashboard's do. With shared limits (``[limits] redis_url``) the limiter takes its slots in
 Redis with every dashboard. Without, it paces at ``WATCH_SHARE`` of the plan's per-second
-numbers (at least 1 a second), so that a dashboard beside it keeps nearly all of the allowance.
+numbers (at least 1 a second), and a dashboard beside a watcher in use at the rest
+(:func:`dashboard_plan`), so that
+the two together never send more than Zoom's numbers.
 
 Exit codes: 0 every client is connected and every message went; 1 a client needs attention
 (its connection, an event, its quota), or a message waits to be retried; 2 the watcher could
@@ -31,10 +35,10 @@ import re
 import signal
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -49,11 +53,12 @@ from erbium_zoom.profiles import Profile, ProfileStore
 from erbium_zoom.ratelimit import PLANS, Plan
 from erbium_zoom.secrets_file import load
 from erbium_zoom.watch import CONNECTED, STATE_LABELS, UNREACHABLE, UNREACHABLE_PASSES, observe
-from erbium_zoom.watch_history import WatchHistory
+from erbium_zoom.watch_history import Run, WatchHistory
 
 if TYPE_CHECKING:
     from erbium_zoom.notify import NotifySettings
     from erbium_zoom.watch_events import WatchSettings
+    from erbium_zoom.watch_reminders import Schedule
     from erbium_zoom.watch_reports import ReportSource
 
 EXIT_ALL_WELL = 0
@@ -61,6 +66,7 @@ EXIT_ATTENTION = 1
 EXIT_CANNOT_WATCH = 2
 
 WATCH_SHARE = 0.1  # of each per-second number, when the limits are not shared through Redis
+WATCHER_IN_USE = timedelta(hours=25)  # a watcher that ran this recently takes its share
 MIN_INTERVAL = 60  # seconds: a pass costs Zoom calls, and connections do not change faster
 MAX_INTERVAL = 24 * 3600
 _UNITS = {"s": 1, "m": 60, "h": 3600}
@@ -121,6 +127,24 @@ def watcher_plan(plan: Plan, shared: bool) -> Plan:
     return Plan(plan.key, f"{plan.name} (the watcher's share)", per_second, plan.heavy_daily)
 
 
+def watcher_in_use(runs: Sequence[Run], now: datetime) -> bool:
+    """Whether a watcher works beside the dashboards: its last run (``runs`` newest first)
+    started within ``WATCHER_IN_USE`` (a day's interval, the longest ``--every``, and an hour)."""
+    return bool(runs) and now - runs[0].started_at < WATCHER_IN_USE
+
+
+def dashboard_plan(plan: Plan, shared: bool, watcher: bool = True) -> Plan:
+    """The pace a dashboard keeps beside the watcher: the plan's when shared through Redis, or
+    when no ``watcher`` is in use (:func:`watcher_in_use`); else the plan less the watcher's
+    share of each per-second number, so that the two paced alone stay within Zoom's numbers
+    together. Same name: the page shows the plan chosen."""
+    if shared or not watcher:
+        return plan
+    watcher = watcher_plan(plan, shared=False)
+    per_second = {c: n - watcher.per_second[c] for c, n in plan.per_second.items()}
+    return Plan(plan.key, plan.name, per_second, plan.heavy_daily)
+
+
 @dataclass
 class ClientOutcome:
     profile: str
@@ -159,6 +183,7 @@ class Watcher:
     # A preview (the demo's watcher view): messages are composed and kept in the outbox, and
     # nothing is sent; whatever a pass would send, of any kind, is read from the outbox.
     preview: bool = False
+    schedule: Schedule | None = None  # reminders and the digest (None: reminders by default)
 
     def _open(self, profile: Profile):
         """(the connection, a ZoomClient through the dashboard's machinery), or (None, the
@@ -225,6 +250,7 @@ class Watcher:
                 outcome = self._watch_one(profile, clock())
                 report.outcomes.append(outcome)
                 report.problems.extend(outcome.problems)
+            self._queue_scheduled([p.name for p in profiles], clock())
             if not self.preview:
                 sending = send_pending(
                     self.history, self.notify, clock(), attachments=self.reports.attachments
@@ -247,6 +273,12 @@ class Watcher:
             except ZoomError:
                 pass  # the pass's own error is the one to say
         return report
+
+    def _queue_scheduled(self, clients: list[str], now: datetime) -> None:
+        """Reminders for clients still broken, and the daily digest (watch_reminders)."""
+        from erbium_zoom.watch_reminders import Schedule, queue_scheduled
+
+        queue_scheduled(self.history, self.notify, self.schedule or Schedule(), clients, now)
 
     def _watch_one(self, profile: Profile, now: datetime) -> ClientOutcome:
         connection, opened = self._open(profile)
@@ -389,6 +421,7 @@ def build_watcher(
 ) -> Watcher:
     from erbium_zoom.notify import settings_from_secrets
     from erbium_zoom.watch_events import settings_from_secrets as watch_settings
+    from erbium_zoom.watch_reminders import schedule_from_secrets
 
     secrets, source = load(args.secrets_file, environ)
     storage.configure(secrets)
@@ -403,6 +436,7 @@ def build_watcher(
         environ=environ,
         transport=transport,
         events=watch_settings(secrets, getattr(args, "days", None)),
+        schedule=schedule_from_secrets(secrets),
     )
 
 

@@ -142,6 +142,20 @@ def test_the_watchers_share_of_the_limits_when_they_are_not_shared():
     assert watch_command.watcher_plan(PRO, shared=True) is PRO
 
 
+def test_the_dashboard_leaves_the_watchers_share_only_while_a_watcher_is_in_use(tmp_path):
+    history = WatchHistory(storage.open_url(f"sqlite:///{tmp_path / 'watch.sqlite3'}"))
+    now = FIXED_NOW
+    assert not watch_command.watcher_in_use(history.runs(limit=1), now)  # never ran
+    assert watch_command.dashboard_plan(PRO, shared=False, watcher=False) is PRO
+    history.start_run(now - timedelta(hours=24))  # a daily watcher, say
+    assert watch_command.watcher_in_use(history.runs(limit=1), now)
+    beside = watch_command.dashboard_plan(PRO, shared=False, watcher=True)
+    assert dict(beside.per_second) == {"Light": 27, "Medium": 18, "Heavy": 9}
+    assert beside.name == PRO.name and beside.heavy_daily == PRO.heavy_daily
+    assert watch_command.dashboard_plan(PRO, shared=True, watcher=True) is PRO  # Redis
+    assert not watch_command.watcher_in_use(history.runs(limit=1), now + timedelta(hours=2))
+
+
 # ---- a real receiver -------------------------------------------------------------------------
 
 
