@@ -338,21 +338,26 @@ def compose(change: Change, dashboard_url: str = "") -> Message:
     return Message(f"Action needed: {change.client}: {headline}", body)
 
 
-def outgoing(change: Change, settings: NotifySettings) -> list[Outgoing]:
-    """The change's message, once per destination that takes it (for the outbox)."""
-    message = compose(change, settings.dashboard_url)
+def addressed(key: str, client: str, message: Message, settings: NotifySettings) -> list[Outgoing]:
+    """``message`` once per destination that takes its kind and client, for the outbox; each
+    keyed ``key`` and the destination, so that it is queued once, ever."""
     return [
         Outgoing(
-            key=f"{change.key}|{destination.id}",
-            client=change.client,
+            key=f"{key}|{destination.id}",
+            client=client,
             kind=message.kind,
             destination=destination.id,
             shown=destination.shown,
             title=message.title,
             body=message.body,
         )
-        for destination in settings.for_message(message.kind, change.client)
+        for destination in settings.for_message(message.kind, client)
     ]
+
+
+def outgoing(change: Change, settings: NotifySettings) -> list[Outgoing]:
+    """The change's message, once per destination that takes it (for the outbox)."""
+    return addressed(change.key, change.client, compose(change, settings.dashboard_url), settings)
 
 
 # ---- sending -------------------------------------------------------------------------------

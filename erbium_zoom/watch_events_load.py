@@ -200,17 +200,6 @@ def quota_check(
 
 def outgoing(alert: Alert, notify) -> list:
     """The alert's message once per destination that takes its kind and client."""
-    from erbium_zoom.watch_history import Outgoing
+    from erbium_zoom.notify import Message, addressed
 
-    return [
-        Outgoing(
-            key=f"{alert.key}|{destination.id}",
-            client=alert.client,
-            kind=alert.kind,
-            destination=destination.id,
-            shown=destination.shown,
-            title=alert.title,
-            body=alert.body,
-        )
-        for destination in notify.for_message(alert.kind, alert.client)
-    ]
+    return addressed(alert.key, alert.client, Message(alert.title, alert.body, alert.kind), notify)

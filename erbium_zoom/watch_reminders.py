@@ -40,7 +40,9 @@ from erbium_zoom.notify import (
     KIND_CONNECTION,
     KIND_DIGEST,
     NOTIFY_TABLE,
+    Message,
     NotifySettings,
+    addressed,
     compose,
     page_link,
 )
@@ -154,23 +156,13 @@ def reminders(
         return []
     number = int((now - change.at) / every)  # the period it is in: one reminder each
     message = compose(change, settings.dashboard_url)
-    title = f"Still: {message.title}"
-    body = (
+    reminder = Message(
+        f"Still: {message.title}",
         f"Still not fixed, {duration(now - change.at)} on (a reminder every "
-        f"{duration(every)} while it lasts).\n\n{message.body}"
+        f"{duration(every)} while it lasts).\n\n{message.body}",
+        KIND_CONNECTION,
     )
-    return [
-        Outgoing(
-            key=f"{change.key}|reminder|{number}|{destination.id}",
-            client=state.client,
-            kind=KIND_CONNECTION,
-            destination=destination.id,
-            shown=destination.shown,
-            title=title,
-            body=body,
-        )
-        for destination in settings.for_message(KIND_CONNECTION, state.client)
-    ]
+    return addressed(f"{change.key}|reminder|{number}", state.client, reminder, settings)
 
 
 # ---- the daily digest ------------------------------------------------------------------------

@@ -247,3 +247,42 @@ def test_the_demo_pass_shows_six_clients_and_the_messages_it_would_send(isolated
     by_label(at.button, "Start over").click()
     at.run()
     assert not [d for d in at.dataframe if "This pass" in d.value.columns]
+
+
+def test_two_watch_runs_with_a_scope_removed_between_one_message_and_broken_since_the_second(
+    profiles, tmp_path, capsys
+):
+    """The issue's "done when": a new user sets a webhook, runs `watch --once`, a scope is
+    removed from the client's app, `watch --once` again: one message per client naming the
+    scope and holding the message to send, and All clients shows it broken since that run."""
+    from erbium_zoom.__main__ import main
+    from erbium_zoom.simulator import scenario_from_name
+    from tests.test_watch import Receiver
+
+    receiver = Receiver()
+    try:
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text(f'[notify]\nurls = ["{receiver.url}"]\n\n[watch]\ndays = 0\n')
+        command = ["watch", "--once", "--secrets-file", str(secrets)]
+        assert main(command) == 0
+        assert receiver.received == []
+        profiles.scenario = scenario_from_name(f"missing:{SCOPE}")
+        second_started = datetime.now(UTC)
+        assert main(command) == 1
+        second_ended = datetime.now(UTC)
+    finally:
+        receiver.stop()
+    assert sorted(m["title"] for m in receiver.received) == [
+        f"Action needed: {client}: 1 scope missing: {SCOPE}" for client in ("Acme Corp", "Beta Ltd")
+    ]
+    assert all(client_message([SCOPE]).strip() in m["message"] for m in receiver.received)
+    since = WatchHistory(storage.current()).state("Acme Corp").since
+    assert second_started <= since <= second_ended
+
+    at = clients_page()
+    assert not at.exception
+    acme = row_of(watch_table(at), "Acme Corp")
+    assert f"scopes missing: {SCOPE}" in acme
+    assert f"broken since {moment_text(since, 'UTC', datetime.now(UTC))}" in acme
+    assert strip_states(acme)[-1] == SCOPES_MISSING
+    assert HOOK_TOKEN not in everything(at) and SECRET not in everything(at)
