@@ -32,7 +32,7 @@ class Faults:
 
     qps_limits: dict[str, int] = field(default_factory=dict)  # category → per second
     # "clock": per second of the server's clock (x.000 to x.999); "sliding": a request is
-    # refused when its category had qps_limits admitted in the 1.0 s before it (at admission).
+    # refused when its category had qps_limits admitted in the 1.0 s before it arrived.
     # Zoom does not document its window: "sliding" is the strictest reading.
     qps_window: str = "clock"
     daily_limits: dict[str, int] = field(default_factory=dict)  # category → per UTC day

@@ -30,16 +30,20 @@ import ssl
 import subprocess
 import tempfile
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import delete
 
 from erbium_zoom import storage
 from erbium_zoom.access import Person, Role
 from erbium_zoom.activity import ActivityLog, Entry
+from erbium_zoom.ratelimit import category_for
 from erbium_zoom.secret_store import new_key
 from erbium_zoom.simulator import SimulatedZoom, serve
+from erbium_zoom.storage.schema import reports
 from tests.deploy_guide import Filling, Server, fill_secrets
 
 from . import harness
@@ -65,6 +69,8 @@ REPLICAS = (8501, 8502)  # the ports of deploy/nginx-erbium-zoom-replicas.conf's
 # its requests are told apart in nginx's log.
 CHROME_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome Safari/537.36"
 ROUTE_COOKIE = "erbium_zoom_route"  # set by nginx, see the site file
+# Loaded by both dashboards at once: the keynote's report alone is 5 pages of Heavy calls.
+TOGETHER = ("Summit Keynote", "Q4 Kickoff", "Support Escalation Review")
 UPSTREAM = re.compile(r'"(?P<agent>[^"]*)" upstream=(?P<upstream>.*)$')
 
 
@@ -297,11 +303,88 @@ def test_a_change_made_through_one_dashboard_is_on_the_others_activity_page(
                 context.close()
 
 
+def forget_reports(server: Server) -> None:
+    """Empty the shared report cache (as if every event were new to the dashboards)."""
+    url = tomllib.loads((server.etc / "secrets.toml").read_text())["storage"]["url"]
+    with storage.open_url(url).connect("cannot empty the report cache") as db:
+        db.execute(delete(reports))
+
+
 def record(server: Server) -> list[Entry]:
     """Every entry of the activity record, read from the shared database as an admin."""
     url = tomllib.loads((server.etc / "secrets.toml").read_text())["storage"]["url"]
     admin = Person(ADMIN[1], Role.ADMIN, signed_in=True)
     return ActivityLog(database=storage.open_url(url)).entries(admin)
+
+
+def test_both_dashboards_load_one_clients_attendance_at_once_with_no_429_and_one_meter(
+    browser, replicas
+):
+    """Both replicas load the same client's attendance at the same moment, under Zoom's
+    strictest reading of its per-second limits (the simulator's sliding window, Pro numbers):
+    they take their slots in Redis, so Zoom answers no 429, and the Heavy meter on either page
+    counts the account's Heavy calls from both."""
+    server, dashboards, sim = replicas
+    assert all(process.poll() is None for process in dashboards.values()), "a dashboard is down"
+    # A window back to 2025, for an older webinar beside the meeting of today.
+    today = datetime.now(UTC).date().isoformat()
+    address = f"attendance?client={CLIENT.replace(' ', '%20')}&from=2025-10-01&to={today}"
+    first, second = REPLICAS
+    on_first = routed_context(browser, server, first)
+    on_second = None
+    sim.faults.qps_limits = {"Light": 30, "Medium": 20, "Heavy": 10}
+    sim.faults.qps_window = "sliding"
+    sim.faults.latency = 0.2  # each request takes a while: the two loads overlap
+    try:
+        pages = [on_first.new_page()]
+        sign_in(pages[0], server.url)
+        on_second = routed_context(browser, server, second, on_first.storage_state())
+        pages.append(on_second.new_page())
+        for page in pages:
+            # Chosen on each page and not loaded yet: an address with events would load them
+            # as the page opens.
+            harness.open_page(page, server.url, address, [harness.button("Load attendance")])
+            harness.choose_options(page, TOGETHER)
+            page.wait_for_url(
+                lambda url: len(parse_qs(urlsplit(url).query)["event"]) == len(TOGETHER)
+            )
+            harness.wait_until_idle(page)
+        before = len(sim.calls)
+        for page in pages:  # one after the other, within a fraction of a second
+            page.locator(harness.MAIN).get_by_role("button", name="Load attendance").click()
+        for page in pages:
+            harness.wait_for_result(
+                page, page.locator(harness.MAIN).get_by_text("Funnel across events", exact=True)
+            )
+        during = sim.calls[before:]
+        heavy = [c for c in during if category_for(c.method, c.path) == "Heavy"]
+        assert heavy, "the loads asked Zoom for no participant report"
+        assert [c for c in during if c.status == 429] == []
+        print(f"both loads: {len(during)} calls to Zoom, {len(heavy)} Heavy, 0 429s")
+        # The meter, read again on the first page once both loads are done: every Heavy call
+        # Zoom counted today on this account (statuses but 401 and 429), from both dashboards.
+        counted = sum(
+            1
+            for c in sim.calls
+            if category_for(c.method, c.path) == "Heavy" and c.status not in (401, 429)
+        )
+        pages[0].reload(wait_until="domcontentloaded")
+        meter = (
+            "Heavy calls today by every dashboard and process sharing the account's limits in "
+            f"Redis: {counted:,} of 30,000 (Pro)"
+        )
+        harness.wait_for_result(
+            pages[0], pages[0].locator(harness.MAIN).get_by_text(meter, exact=False)
+        )
+        for port in REPLICAS:  # each browser was answered by its own dashboard only
+            answered = {up for _, up in browser_requests(server, agent=f"routed-{port}")}
+            assert answered == {f"127.0.0.1:{server.ports[port]}"}, (port, answered)
+    finally:
+        sim.faults.qps_limits, sim.faults.qps_window, sim.faults.latency = {}, "clock", 0.0
+        forget_reports(server)  # the last test's load must find the keynote cold
+        for context in (on_first, on_second):
+            if context is not None:
+                context.close()
 
 
 def test_one_sign_in_sticks_to_one_dashboard_and_survives_its_sigkill(browser, replicas):
