@@ -391,6 +391,8 @@ def rate_limiter(connection: Connection) -> RateLimiter:
     redis_url = shared_redis_url()
     # Without Redis, a watcher in use gets its share of the allowance (watch_command).
     shared = redis_url is not None
+    if not shared:
+        use_storage()  # the watcher's runs are in the storage the secrets file names
     plan = dashboard_plan(plan, shared, watcher=not shared and _watcher_in_use())
     return account_limiter(connection, plan, redis_url)
 

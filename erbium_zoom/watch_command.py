@@ -217,14 +217,6 @@ class Watcher:
         )
         return connection, client
 
-    def check(self, profile: Profile) -> CheckResult:
-        """The Connection page's check of one profile, through the dashboard's machinery."""
-        connection, opened = self._open(profile)
-        if connection is None:
-            return opened
-        with opened as client:
-            return check_with_client(client, profile=profile.name, with_plan=True)
-
     def run_pass(self, now=None) -> PassReport:
         """Check every profile, keep the outcomes, queue and send the messages."""
         from erbium_zoom.notify import send_pending  # (pandas, Apprise: only when watching)

@@ -286,3 +286,38 @@ def test_two_watch_runs_with_a_scope_removed_between_one_message_and_broken_sinc
     assert f"broken since {moment_text(since, 'UTC', datetime.now(UTC))}" in acme
     assert strip_states(acme)[-1] == SCOPES_MISSING
     assert HOOK_TOKEN not in everything(at) and SECRET not in everything(at)
+
+
+def test_a_dashboard_leaves_a_watcher_its_share_by_the_runs_in_the_configured_storage(
+    profiles, tmp_path
+):
+    """Without Redis, the Events page's calls pace at the plan less the watcher's tenth
+    when the storage of the secrets file ([storage] url, not the data folder's file) records
+    a recent run; at the whole plan when it records none."""
+    from erbium_zoom import ratelimit, ui
+
+    url = f"sqlite:///{tmp_path / 'team.sqlite3'}"
+    # With [storage] url, profiles live in that database too.
+    ProfileStore(secrets={"storage": {"url": url}}).save(
+        "Acme Corp", ACCOUNT, CLIENT_ID, SECRET, hosts="me"
+    )
+
+    def limits_after_a_check() -> dict[str, int]:
+        ui._watcher_in_use.clear()  # (read once a minute)
+        ratelimit.SHARED_LIMITERS.clear()
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.secrets["storage"] = {"url": url}
+        at.session_state["conn_profile"] = "Acme Corp"
+        at.run()
+        at.switch_page("pages/events.py").run()  # lists the client's events: calls Zoom
+        assert not at.exception
+        [limiter] = ratelimit.SHARED_LIMITERS._limiters.values()
+        return dict(limiter.plan.per_second)
+
+    try:
+        assert limits_after_a_check() == {"Light": 30, "Medium": 20, "Heavy": 10}
+        WatchHistory(storage.open_url(url)).start_run(datetime.now(UTC) - timedelta(minutes=15))
+        assert limits_after_a_check() == {"Light": 27, "Medium": 18, "Heavy": 9}
+    finally:
+        ui._watcher_in_use.clear()
+        ratelimit.SHARED_LIMITERS.clear()
